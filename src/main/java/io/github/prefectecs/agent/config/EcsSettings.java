@@ -1,0 +1,91 @@
+package io.github.prefectecs.agent.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The ECS options of the agent, after all configuration sources were merged and validated.
+ *
+ * <p>Placement: exactly one of {@code launchType} (non-null), a non-empty {@code
+ * capacityProviderStrategy}, or {@code useClusterDefaultStrategy}. Nullable strings mean "not set".
+ *
+ * @param cluster cluster name or ARN; null means the account's {@code default} cluster
+ * @param launchType {@code FARGATE} or {@code EC2}; null when a strategy is used
+ * @param capacityProviderStrategy the strategy sent with RunTask (default FARGATE_SPOT:3,
+ *     FARGATE:2)
+ * @param useClusterDefaultStrategy send neither launch type nor strategy
+ * @param taskRoleArn default task role of flow tasks
+ * @param executionRoleArn default execution role of flow tasks
+ * @param taskDefinitionPath task definition template (path, file://, http(s)://, s3://)
+ * @param runTaskKwargsPath extra RunTask arguments (YAML or JSON; same schemes)
+ * @param subnets subnets for awsvpc; empty means inferred from the default VPC
+ * @param securityGroups security groups for awsvpc; may be empty
+ * @param assignPublicIp null means "not set" (ENABLED when subnets are inferred)
+ * @param logGroup CloudWatch log group for the flow container's awslogs driver; null for none
+ * @param apiKeySecretArn Secrets Manager / SSM ARN holding the Prefect API key; null to pass the
+ *     key as an environment override as the reference agent does
+ */
+public record EcsSettings(
+    String cluster,
+    String launchType,
+    List<CapacityProviderItem> capacityProviderStrategy,
+    boolean useClusterDefaultStrategy,
+    String taskRoleArn,
+    String executionRoleArn,
+    String taskDefinitionPath,
+    String runTaskKwargsPath,
+    List<String> subnets,
+    List<String> securityGroups,
+    Boolean assignPublicIp,
+    String logGroup,
+    String apiKeySecretArn) {
+
+  /** FARGATE_SPOT weighted 3 over FARGATE 2, the default placement. */
+  public static final List<CapacityProviderItem> DEFAULT_STRATEGY =
+      List.of(
+          new CapacityProviderItem("FARGATE_SPOT", 3, 0),
+          new CapacityProviderItem("FARGATE", 2, 0));
+
+  public EcsSettings {
+    capacityProviderStrategy = List.copyOf(Objects.requireNonNull(capacityProviderStrategy));
+    subnets = List.copyOf(Objects.requireNonNull(subnets));
+    securityGroups = List.copyOf(Objects.requireNonNull(securityGroups));
+    int modes =
+        (launchType != null ? 1 : 0)
+            + (capacityProviderStrategy.isEmpty() ? 0 : 1)
+            + (useClusterDefaultStrategy ? 1 : 0);
+    if (modes != 1) {
+      throw new IllegalArgumentException(
+          "exactly one of launch type, capacity provider strategy or the cluster default strategy"
+              + " must be chosen");
+    }
+  }
+
+  /** Defaults: default cluster, the FARGATE_SPOT/FARGATE strategy, nothing else set. */
+  public static EcsSettings defaults() {
+    return new EcsSettings(
+        null,
+        null,
+        DEFAULT_STRATEGY,
+        false,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        null,
+        null);
+  }
+
+  /** True when tasks run on Fargate (awsvpc networking required). */
+  public boolean usesFargate() {
+    if (launchType != null) {
+      return launchType.equals("FARGATE");
+    }
+    // A strategy or the cluster default: Fargate unless every provider is a custom (EC2) one.
+    return useClusterDefaultStrategy
+        || capacityProviderStrategy.stream().anyMatch(i -> i.provider().startsWith("FARGATE"));
+  }
+}

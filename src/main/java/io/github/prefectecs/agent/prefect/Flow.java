@@ -1,0 +1,27 @@
+package io.github.prefectecs.agent.prefect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+
+/**
+ * The flow of a flow run, as the metadata query returns it.
+ *
+ * @param id flow id
+ * @param name flow name
+ * @param environment legacy environment (null for run-config based flows)
+ * @param storage serialized storage (e.g. {@code {"type":"Docker", ...}}); may be null
+ * @param version flow version; may be null
+ * @param coreVersion Prefect Core version the flow was registered with; may be null
+ */
+public record Flow(
+    String id,
+    String name,
+    JsonNode environment,
+    JsonNode storage,
+    Integer version,
+    String coreVersion) {
+  public Flow {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(name, "name");
+  }
+}

@@ -1,0 +1,56 @@
+package io.github.prefectecs.agent.prefect;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The seam to the Prefect API (Server or Cloud, GraphQL). Every method is one HTTP request (after
+ * the transport's own retries) and throws {@link PrefectApiException} on failure.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface PrefectApi extends AutoCloseable {
+
+  /** {@code query { auth_info { api_token_scope } }}: the scope of a legacy token. */
+  String apiTokenScope();
+
+  /**
+   * The tenant to use when none is configured: Cloud asks {@code auth_info { tenant_id }}, Server
+   * takes the first of {@code tenant { id }}.
+   */
+  String defaultTenantId();
+
+  /**
+   * {@code register_agent}; returns the agent id and attaches {@code X-PREFECT-AGENT-ID} to every
+   * later request.
+   */
+  String registerAgent(AgentRegistration registration);
+
+  /** {@code query { hello }}: the connection test. */
+  void hello();
+
+  /** {@code get_runs_in_queue}: ids of runs ready before {@code before}, oldest first. */
+  List<String> runsInQueue(String tenantId, List<String> labels, Instant before);
+
+  /**
+   * One {@code flow_run} query for all {@code ids}: runs still Scheduled, or Running with task runs
+   * whose state started at or before {@code taskRunCutoff}.
+   */
+  List<FlowRun> flowRuns(Collection<String> ids, Instant taskRunCutoff);
+
+  /** Sets flow run states in one request; one item's failure does not fail the others. */
+  List<UpdateResult> setFlowRunStates(List<StateUpdate> updates);
+
+  /** Sets task run states in one request; one item's failure does not fail the others. */
+  List<UpdateResult> setTaskRunStates(List<StateUpdate> updates);
+
+  /**
+   * Writes logs in one request, grouped per flow run so that one unknown run id does not reject the
+   * logs of the others. One result per distinct flow run id.
+   */
+  List<UpdateResult> writeRunLogs(List<LogEntry> logs);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,46 @@
+package io.github.prefectecs.agent.run;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/** What became of one launch attempt. Expected failures are values, not exceptions. */
+public sealed interface LaunchResult {
+
+  /**
+   * The task started (or one was already running for the run).
+   *
+   * @param taskArn the ECS task ARN
+   * @param notes lines worth writing to the run's log (e.g. "no Spot capacity, started on FARGATE")
+   */
+  record Launched(String taskArn, List<String> notes) implements LaunchResult {
+    public Launched {
+      Objects.requireNonNull(taskArn, "taskArn");
+      notes = List.copyOf(notes);
+    }
+  }
+
+  /**
+   * The run cannot be launched as configured; it should fail with {@code reason}.
+   *
+   * @param reason one line naming the field or the AWS failure, for the run's Failed state
+   */
+  record Rejected(String reason) implements LaunchResult {
+    public Rejected {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * A transient failure (throttling that outlasted retries, capacity unavailable, ENI timeout).
+   *
+   * @param reason what happened
+   * @param retryAfter how long to wait before the next attempt
+   */
+  record Retryable(String reason, Duration retryAfter) implements LaunchResult {
+    public Retryable {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+  }
+}
