@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param requestTimeout {@code cloud.request_timeout}
  * @param maxConcurrentLaunches {@code cloud.agent.max_concurrent_launches}: launch slots
  * @param ecs the ECS options
+ * @param awsCredentials credentials from {@code context.secrets.AWS_CREDENTIALS}, or null to use
+ *     the default AWS credentials chain
  */
 public record AgentConfig(
     Backend backend,
@@ -49,7 +51,8 @@ public record AgentConfig(
     boolean jsonLogs,
     Duration requestTimeout,
     int maxConcurrentLaunches,
-    EcsSettings ecs) {
+    EcsSettings ecs,
+    AwsSecretCredentials awsCredentials) {
 
   public AgentConfig {
     Objects.requireNonNull(backend, "backend");
