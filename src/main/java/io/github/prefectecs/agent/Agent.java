@@ -1,19 +1,295 @@
 package io.github.prefectecs.agent;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.health.HealthServer;
+import io.github.prefectecs.agent.prefect.PrefectApi;
+import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.prefect.PrefectBatcher;
+import io.github.prefectecs.agent.run.AgentHealth;
+import io.github.prefectecs.agent.run.ApiConnection;
+import io.github.prefectecs.agent.run.FlowRunPoller;
+import io.github.prefectecs.agent.run.LaunchSlots;
+import io.github.prefectecs.agent.run.Launcher;
+import io.github.prefectecs.agent.run.PollLoop;
+import io.github.prefectecs.agent.run.RunRegistry;
+import io.github.prefectecs.agent.run.RunReporter;
+import io.github.prefectecs.agent.run.Submitter;
+import io.github.prefectecs.agent.support.NamedThreadFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Owns every executor, client and server of a running agent. Placeholder until the agent loop
- * lands.
+ * Owns every executor, client and server of a running agent: connects to the Prefect API (with
+ * retries), starts the launcher, polls, and on {@link #close()} stops in bounded stages.
+ *
+ * <p>Thread-safe. {@link #start()} once, then {@link #awaitStopRequest()} and {@link #close()}.
  */
-public final class Agent {
-  private Agent() {}
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  /** How long in-flight launches may take to finish when the agent stops. */
+  static final Duration LAUNCH_DRAIN = Duration.ofSeconds(90);
+
+  /** How long queued states and logs may take to reach the API when the agent stops. */
+  static final Duration FLUSH_DEADLINE = Duration.ofSeconds(15);
+
+  static final int MAX_LAUNCH_ATTEMPTS = 5;
+  private static final long MAX_CONNECT_BACKOFF_MILLIS = 60_000;
+
+  private final AgentConfig config;
+  private final PrefectApi api;
+  private final Function<String, Launcher> launcherFactory;
+  private final Clock clock;
+  private final AgentHealth health;
+  private final RunRegistry registry;
+  private final LaunchSlots slots;
+  private final ScheduledExecutorService pollThread;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService launchPool;
+  private final PrefectBatcher batcher;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile PollLoop pollLoop;
+  private volatile Submitter submitter;
+  private volatile Launcher launcher;
+  private volatile HealthServer healthServer;
+  private volatile int exitCode;
+  private int connectFailures;
 
   /**
-   * Runs the agent until it is stopped (signal, {@code --max-polls}) and returns the process exit
-   * code.
+   * @param launcherFactory builds the launcher once the tenant is known (its argument)
+   */
+  public Agent(
+      AgentConfig config, PrefectApi api, Function<String, Launcher> launcherFactory, Clock clock) {
+    this.config = config;
+    this.api = api;
+    this.launcherFactory = launcherFactory;
+    this.clock = clock;
+    this.health = new AgentHealth(clock);
+    this.registry = new RunRegistry(clock);
+    this.slots = new LaunchSlots(config.maxConcurrentLaunches());
+    this.pollThread = scheduledExecutor("agent-poll", false);
+    this.scheduler = scheduledExecutor("agent-scheduler", true);
+    this.launchPool =
+        Executors.newFixedThreadPool(
+            config.maxConcurrentLaunches(), new NamedThreadFactory("agent-launch", true));
+    this.batcher = new PrefectBatcher(api, scheduler, Duration.ofMillis(50));
+  }
+
+  /** Starts the health endpoint and, in the background, the API handshake and the poll loop. */
+  public void start() {
+    String mismatch = ApiConnection.backendMismatch(config);
+    if (mismatch != null) {
+      LOG.warn(mismatch);
+    }
+    if (config.agentAddress() != null) {
+      healthServer = HealthServer.start(config.agentAddress(), health, this::poke);
+    }
+    pollThread.execute(this::connect);
+  }
+
+  /** The health endpoint's port, or -1 when it is off. */
+  public int healthPort() {
+    HealthServer server = healthServer;
+    return server == null ? -1 : server.port();
+  }
+
+  public AgentHealth health() {
+    return health;
+  }
+
+  public RunRegistry registry() {
+    return registry;
+  }
+
+  /** Wakes the poll loop (what {@code /api/poke} does). */
+  public void poke() {
+    PollLoop loop = pollLoop;
+    if (loop != null) {
+      loop.poke();
+    }
+  }
+
+  /** Asks the agent to stop (signal, {@code --max-polls}, fatal start-up error). */
+  public void requestStop() {
+    stopRequested.countDown();
+  }
+
+  /** Blocks until a stop is requested; restores the interrupt flag when interrupted. */
+  public void awaitStopRequest() {
+    try {
+      stopRequested.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits up to {@code timeout} for a stop request. */
+  public boolean awaitStopRequest(Duration timeout) throws InterruptedException {
+    return stopRequested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** 0 after a clean stop, 2 for a configuration problem found at start-up, 1 otherwise. */
+  public int exitCode() {
+    return exitCode;
+  }
+
+  private void connect() {
+    if (stopRequested.getCount() == 0) {
+      return;
+    }
+    ApiConnection.Connected connected;
+    try {
+      connected = new ApiConnection(config, api).connect();
+    } catch (PrefectApiException e) {
+      if (!e.retryable()) {
+        fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
+        return;
+      }
+      retryConnect(
+          "Cannot reach the Prefect API at "
+              + config.api()
+              + " (backend "
+              + config.backend().configName()
+              + "): "
+              + e.getMessage().lines().findFirst().orElse(""));
+      return;
+    }
+    try {
+      Launcher started = launcherFactory.apply(connected.tenantId());
+      launcher = started;
+      Map<String, String> running = started.start();
+      running.forEach(registry::markLaunched);
+      if (!running.isEmpty()) {
+        LOG.info(
+            "Found {} task(s) this agent already started; they will not be started again",
+            running.size());
+      }
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      fatal(2, e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      retryConnect("Cannot prepare the ECS launcher: " + e.getMessage());
+      return;
+    }
+    startPolling(connected);
+  }
+
+  private void retryConnect(String reason) {
+    connectFailures++;
+    long ceiling = Math.min(MAX_CONNECT_BACKOFF_MILLIS, 1_000L << Math.min(connectFailures, 16));
+    long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    health.failed(reason);
+    LOG.warn("{}; retrying in {} ms", reason, delay);
+    pollThread.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void fatal(int code, String message) {
+    LOG.error("Cannot start the agent: {}", message);
+    health.failed("cannot start: " + message);
+    exitCode = code;
+    requestStop();
+  }
+
+  private void startPolling(ApiConnection.Connected connected) {
+    RunReporter reporter = new RunReporter(batcher, config.name(), clock);
+    Submitter s =
+        new Submitter(
+            registry, slots, reporter, launcher, scheduler, launchPool, clock, MAX_LAUNCH_ATTEMPTS);
+    submitter = s;
+    FlowRunPoller poller =
+        new FlowRunPoller(api, connected.tenantId(), config.labels(), registry, slots, s, clock);
+    PollLoop loop =
+        new PollLoop(poller::pollOnce, pollThread, health, config.maxPolls(), this::requestStop);
+    pollLoop = loop;
+    LOG.info("Starting {} with labels {}", ApiConnection.AGENT_TYPE, config.labels());
+    LOG.info("Waiting for flow runs...");
+    loop.start();
+  }
+
+  /**
+   * Stops in bounded stages: no more claims, in-flight launches finish (up to {@link
+   * #LAUNCH_DRAIN}), queued states and logs are sent (up to {@link #FLUSH_DEADLINE}), then every
+   * client and thread is closed.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    requestStop();
+    health.stopping();
+    LOG.info("Shutting down: no more runs are claimed");
+    PollLoop loop = pollLoop;
+    if (loop != null) {
+      loop.stop();
+    }
+    pollThread.shutdown();
+    awaitTermination(pollThread, Duration.ofSeconds(30));
+    Submitter s = submitter;
+    if (s != null) {
+      s.stop();
+    }
+    if (!slots.awaitAllFree(LAUNCH_DRAIN)) {
+      LOG.warn(
+          "{} launch(es) still running after {}; stopping anyway", slots.inUse(), LAUNCH_DRAIN);
+    }
+    if (!batcher.flush(FLUSH_DEADLINE)) {
+      LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
+    }
+    batcher.close();
+    launchPool.shutdown();
+    scheduler.shutdown();
+    awaitTermination(launchPool, Duration.ofSeconds(5));
+    Launcher l = launcher;
+    if (l != null) {
+      l.close();
+    }
+    api.close();
+    HealthServer server = healthServer;
+    if (server != null) {
+      server.close();
+    }
+    LOG.info("Agent stopped");
+  }
+
+  private static ScheduledExecutorService scheduledExecutor(String name, boolean daemon) {
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(name, daemon));
+    // Waits still pending at shutdown (the next poll, a connect retry) must not run.
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
+
+  private static void awaitTermination(ExecutorService executor, Duration timeout) {
+    try {
+      if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Runs the agent until it is stopped (SIGTERM, SIGINT, {@code --max-polls}) and returns the
+   * process exit code.
    */
   public static int run(AgentConfig config) {
-    throw new UnsupportedOperationException("the agent loop is not built yet");
+    throw new UnsupportedOperationException("wired when the Prefect client and launcher land");
   }
 }

@@ -1,0 +1,104 @@
+package io.github.prefectecs.agent.run;
+
+import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.prefect.PrefectApi;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One poll: ask the queue for ready runs, drop those already in flight, fetch the details of at
+ * most as many as there are free launch slots in one query, reserve them and hand them to the
+ * {@link Submitter}.
+ *
+ * <p>Called from the single poll thread only. Throws {@code PrefectApiException} when a query
+ * fails; the {@link PollLoop} catches it.
+ */
+public final class FlowRunPoller {
+  private static final Logger LOG = LoggerFactory.getLogger(FlowRunPoller.class);
+
+  /** How far ahead the queue is asked for runs (the reference's {@code prefetch_seconds}). */
+  static final Duration PREFETCH = Duration.ofSeconds(10);
+
+  /** Task runs must have entered their state this long ago (lets a run retry in-process). */
+  static final Duration TASK_RUN_BUFFER = Duration.ofSeconds(3);
+
+  private final PrefectApi api;
+  private final String tenantId;
+  private final List<String> labels;
+  private final RunRegistry registry;
+  private final LaunchSlots slots;
+  private final Submitter submitter;
+  private final Clock clock;
+
+  public FlowRunPoller(
+      PrefectApi api,
+      String tenantId,
+      List<String> labels,
+      RunRegistry registry,
+      LaunchSlots slots,
+      Submitter submitter,
+      Clock clock) {
+    this.api = api;
+    this.tenantId = tenantId;
+    this.labels = List.copyOf(labels);
+    this.registry = registry;
+    this.slots = slots;
+    this.submitter = submitter;
+    this.clock = clock;
+  }
+
+  /**
+   * Polls once and returns how many runs were handed to the submitter (0 means "no work", which
+   * lengthens the next wait).
+   */
+  public int pollOnce() {
+    int free = slots.available();
+    if (free == 0) {
+      LOG.debug("All {} launch slots are busy; not asking for more runs", slots.capacity());
+      return 0;
+    }
+    Instant now = clock.instant();
+    List<String> queued = api.runsInQueue(tenantId, labels, now.plus(PREFETCH));
+    Set<String> inFlight = registry.ids();
+    List<String> ready = new ArrayList<>();
+    for (String id : queued) {
+      if (!inFlight.contains(id) && !ready.contains(id)) {
+        ready.add(id);
+      }
+    }
+    int skipped = queued.size() - ready.size();
+    if (ready.isEmpty()) {
+      LOG.debug(
+          "No ready flow runs found{}",
+          skipped > 0 ? " (" + skipped + " already being submitted)" : "");
+      return 0;
+    }
+    List<String> wanted = ready.size() > free ? ready.subList(0, free) : ready;
+    LOG.debug("Found {} ready flow run(s), fetching {}: {}", ready.size(), wanted.size(), wanted);
+    List<FlowRun> runs = api.flowRuns(wanted, now.minus(TASK_RUN_BUFFER));
+    List<FlowRun> claimed = new ArrayList<>();
+    for (FlowRun run : runs) {
+      if (!wanted.contains(run.id())) {
+        continue; // an answer about a run we did not ask for
+      }
+      if (!registry.tryReserve(run.id())) {
+        continue;
+      }
+      if (!slots.tryAcquire()) {
+        registry.release(run.id());
+        break;
+      }
+      claimed.add(run);
+    }
+    if (!claimed.isEmpty()) {
+      submitter.submit(claimed);
+    }
+    return claimed.size();
+  }
+}
