@@ -28,6 +28,9 @@ public final class FlowRunPoller {
   /** Task runs must have entered their state this long ago (lets a run retry in-process). */
   static final Duration TASK_RUN_BUFFER = Duration.ofSeconds(3);
 
+  /** How long launched runs stay in the registry until the task monitor takes them over. */
+  static final Duration LAUNCHED_RETENTION = Duration.ofHours(24);
+
   private final PrefectApi api;
   private final String tenantId;
   private final List<String> labels;
@@ -58,13 +61,17 @@ public final class FlowRunPoller {
    * lengthens the next wait).
    */
   public int pollOnce() {
+    registry.evictLaunchedOlderThan(LAUNCHED_RETENTION);
+    Instant now = clock.instant();
+    // Asked even when every slot is busy: this call is also the agent's liveness signal to the
+    // server (it refreshes agent.last_queried).
+    List<String> queued = api.runsInQueue(tenantId, labels, now.plus(PREFETCH));
     int free = slots.available();
     if (free == 0) {
-      LOG.debug("All {} launch slots are busy; not asking for more runs", slots.capacity());
+      LOG.debug(
+          "All {} launch slots are busy; {} queued run(s) wait", slots.capacity(), queued.size());
       return 0;
     }
-    Instant now = clock.instant();
-    List<String> queued = api.runsInQueue(tenantId, labels, now.plus(PREFETCH));
     Set<String> inFlight = registry.ids();
     List<String> ready = new ArrayList<>();
     for (String id : queued) {

@@ -1,0 +1,107 @@
+package io.github.prefectecs.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
+import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.RecordingLauncher;
+import io.github.prefectecs.agent.testsupport.TestConfigs;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** HTTP requests per poll cycle stay flat as the number of runs grows; capacity is respected. */
+@Timeout(120)
+class RequestEconomyIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final List<String> FIELDS =
+      List.of("flow_run", "set_flow_run_states", "write_run_logs");
+
+  @Test
+  void requestsPerCycleDoNotGrowWithTheNumberOfRunsClaimed() {
+    Map<String, Integer> one = requestsToSubmit(1);
+    Map<String, Integer> twenty = requestsToSubmit(20);
+    System.out.printf("requests to submit 1 run: %s; 20 runs: %s%n", one, twenty);
+    for (String field : FIELDS) {
+      assertThat(twenty.get(field)).as(field).isLessThanOrEqualTo(one.get(field) + 1);
+    }
+    assertThat(twenty.get("set_flow_run_states")).isLessThanOrEqualTo(2);
+  }
+
+  private Map<String, Integer> requestsToSubmit(int n) {
+    try (PrefectServerDouble server = PrefectServerDouble.start()) {
+      String flow = server.createFlow("etl");
+      List<String> runs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        runs.add(server.createFlowRun(flow, List.of(), Instant.now().minusSeconds(1)));
+      }
+      RecordingLauncher launcher = new RecordingLauncher();
+      AgentConfig config = TestConfigs.server(server.uri(), List.of(), 25, null);
+      Agent agent =
+          new Agent(config, GraphqlPrefectApi.create(config), t -> launcher, Clock.systemUTC());
+      try {
+        agent.start();
+        Eventually.until(
+            WAIT,
+            "every run's Submitted log",
+            () ->
+                runs.stream()
+                    .allMatch(
+                        r ->
+                            server.logs(r).stream()
+                                .anyMatch(l -> l.message().startsWith("Submitted for execution"))));
+        return Map.of(
+            "flow_run", server.requestCount("flow_run("),
+            "set_flow_run_states", server.requestCount("set_flow_run_states"),
+            "write_run_logs", server.requestCount("write_run_logs"));
+      } finally {
+        agent.close();
+      }
+    }
+  }
+
+  @Test
+  void neverClaimsMoreRunsThanThereAreFreeLaunchSlots() {
+    try (PrefectServerDouble server = PrefectServerDouble.start()) {
+      String flow = server.createFlow("etl");
+      List<String> runs = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        runs.add(server.createFlowRun(flow, List.of(), Instant.now().minusSeconds(1)));
+      }
+      CountDownLatch gate = new CountDownLatch(1);
+      RecordingLauncher launcher = new RecordingLauncher().holdLaunchesUntil(gate);
+      AgentConfig config = TestConfigs.server(server.uri(), List.of(), 2, null);
+      Agent agent =
+          new Agent(config, GraphqlPrefectApi.create(config), t -> launcher, Clock.systemUTC());
+      try {
+        agent.start();
+        Eventually.until(WAIT, "two launches in progress", () -> launcher.launches().size() == 2);
+        int pollsBefore = server.requestCount("get_runs_in_queue");
+        Eventually.until(
+            WAIT, "more polls", () -> server.requestCount("get_runs_in_queue") >= pollsBefore + 2);
+        long submitted =
+            runs.stream().filter(r -> server.flowRunState(r).equals("Submitted")).count();
+        assertThat(submitted).isEqualTo(2);
+        assertThat(launcher.launches()).hasSize(2);
+
+        gate.countDown();
+        Eventually.until(
+            WAIT, "all five launched", () -> launcher.launchedRuns().containsAll(runs));
+        assertThat(launcher.maxConcurrentLaunches()).isLessThanOrEqualTo(2);
+        assertThat(launcher.launches()).doesNotHaveDuplicates();
+      } finally {
+        gate.countDown();
+        agent.close();
+      }
+    }
+  }
+}
