@@ -1,7 +1,10 @@
 package io.github.prefectecs.agent;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.ecs.AwsClients;
+import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.health.HealthServer;
+import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
@@ -15,6 +18,8 @@ import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.Submitter;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
+import io.github.prefectecs.agent.support.Signals;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -29,6 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * Owns every executor, client and server of a running agent: connects to the Prefect API (with
@@ -290,6 +297,29 @@ public final class Agent implements AutoCloseable {
    * process exit code.
    */
   public static int run(AgentConfig config) {
-    throw new UnsupportedOperationException("wired when the Prefect client and launcher land");
+    Clock clock = Clock.systemUTC();
+    EcsClient ecs = AwsClients.ecs(config);
+    Ec2Client ec2 = AwsClients.ec2(config);
+    Agent agent =
+        new Agent(
+            config,
+            GraphqlPrefectApi.create(config),
+            tenantId -> EcsLauncher.create(config, tenantId, ecs, ec2, clock),
+            clock);
+    try {
+      Signals.onTermination(agent::requestStop, agent::close);
+      try {
+        agent.start();
+      } catch (UncheckedIOException e) {
+        LOG.error(e.getMessage());
+        return 2;
+      }
+      agent.awaitStopRequest();
+      return agent.exitCode();
+    } finally {
+      agent.close();
+      ecs.close();
+      ec2.close();
+    }
   }
 }
