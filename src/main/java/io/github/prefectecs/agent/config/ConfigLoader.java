@@ -50,6 +50,11 @@ public final class ConfigLoader {
     return AgentConfigBinder.bind(resolve(flags));
   }
 
+  /** Validates resolved configuration; throws {@link ConfigException} with every problem. */
+  public static AgentConfig validate(ResolvedConfig resolved) {
+    return AgentConfigBinder.bind(resolved);
+  }
+
   /** Every configuration leaf with its origin, before validation into {@link AgentConfig}. */
   public ResolvedConfig resolve(List<FlagOverride> flags) {
     LeafMap leaves = new LeafMap();
