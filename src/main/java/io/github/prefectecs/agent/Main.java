@@ -15,15 +15,21 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // SLF4J 2 announces its provider on stderr; only its warnings matter to an operator.
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "WARN");
+    }
     int code =
         execute(
-            args,
-            System.getenv(),
-            Path.of(System.getProperty("user.home")),
-            System.out,
-            System.err,
-            Agent::run);
+            args, System.getenv(), home(System.getenv("HOME")), System.out, System.err, Agent::run);
     System.exit(code);
+  }
+
+  /** {@code $HOME} as Python's {@code expanduser} uses it, else the JVM's {@code user.home}. */
+  static Path home(String envHome) {
+    return envHome != null && !envHome.isBlank()
+        ? Path.of(envHome)
+        : Path.of(System.getProperty("user.home"));
   }
 
   /**

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "agent",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
     versionProvider = VersionProvider.class,
     description = "Runs Prefect 1.x flow runs as AWS ECS tasks.",
     footer = {

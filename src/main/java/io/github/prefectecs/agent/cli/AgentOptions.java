@@ -26,6 +26,7 @@ public final class AgentOptions {
 
   @Option(
       names = "--tenant-id",
+      paramLabel = "TENANT_ID",
       description = "Prefect Cloud tenant id (cloud.tenant_id); looked up when unset.")
   String tenantId;
 
@@ -37,11 +38,15 @@ public final class AgentOptions {
               + " the backend.")
   String api;
 
-  @Option(names = "--agent-config-id", description = "Agent configuration id to register with.")
+  @Option(
+      names = "--agent-config-id",
+      paramLabel = "ID",
+      description = "Agent configuration id to register with.")
   String agentConfigId;
 
   @Option(
       names = {"-n", "--name"},
+      paramLabel = "NAME",
       description = "Agent name (cloud.agent.name); default \"agent\".")
   String name;
 
@@ -61,7 +66,10 @@ public final class AgentOptions {
               + " Replaces the configured cloud.agent.env_vars.")
   List<String> env = new ArrayList<>();
 
-  @Option(names = "--max-polls", description = "Stop after this many polls (default: forever).")
+  @Option(
+      names = "--max-polls",
+      paramLabel = "N",
+      description = "Stop after this many polls (default: forever).")
   Long maxPolls;
 
   @Option(
@@ -92,6 +100,7 @@ public final class AgentOptions {
 
   @Option(
       names = {"-t", "--token"},
+      paramLabel = "TOKEN",
       description = "Deprecated: a RUNNER API token (cloud.agent.auth_token). Use --key.")
   String token;
 
@@ -105,6 +114,7 @@ public final class AgentOptions {
 
   @Option(
       names = "--cluster",
+      paramLabel = "CLUSTER",
       description = "The cluster to use. If not provided, your default cluster will be used.")
   String cluster;
 
@@ -123,11 +133,15 @@ public final class AgentOptions {
               + " default), or 'default' for the cluster's default strategy.")
   String capacityProviderStrategy;
 
-  @Option(names = "--task-role-arn", description = "Default task role ARN for flow tasks.")
+  @Option(
+      names = "--task-role-arn",
+      paramLabel = "ARN",
+      description = "Default task role ARN for flow tasks.")
   String taskRoleArn;
 
   @Option(
       names = "--execution-role-arn",
+      paramLabel = "ARN",
       description = "Default execution role ARN for flow tasks.")
   String executionRoleArn;
 
@@ -167,6 +181,7 @@ public final class AgentOptions {
 
   @Option(
       names = "--log-group",
+      paramLabel = "LOG_GROUP",
       description = "CloudWatch log group for the flow container (awslogs driver).")
   String logGroup;
 

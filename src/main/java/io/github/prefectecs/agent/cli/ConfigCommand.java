@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "config",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
     versionProvider = VersionProvider.class,
     description = "Inspect the agent's configuration.")
 final class ConfigCommand implements Callable<Integer> {

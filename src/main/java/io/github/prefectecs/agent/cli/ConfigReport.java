@@ -3,10 +3,10 @@ package io.github.prefectecs.agent.cli;
 import io.github.prefectecs.agent.config.ConfigEntry;
 import io.github.prefectecs.agent.config.ResolvedConfig;
 import io.github.prefectecs.agent.config.SecretKeys;
+import io.github.prefectecs.agent.config.ValueFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 
 /**
@@ -39,7 +39,7 @@ final class ConfigReport {
     if (SecretKeys.isSecret(e.path())) {
       return "".equals(e.value()) || e.value() == null ? "\"\"" : SECRET;
     }
-    return format(e.value());
+    return ValueFormat.format(e.value());
   }
 
   private static String source(ConfigEntry e, ResolvedConfig config) {
@@ -52,29 +52,5 @@ final class ConfigReport {
       refs.add(ref + " from " + (r == null ? "nowhere (empty)" : r.origin().description()));
     }
     return "interpolated: " + e.template() + " from " + e.origin().description() + "; " + refs;
-  }
-
-  /** TOML-like text: strings quoted, lists and tables inline, secret-named table values hidden. */
-  static String format(Object value) {
-    if (value == null) {
-      return "None";
-    }
-    if (value instanceof String s) {
-      return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-    if (value instanceof List<?> list) {
-      StringJoiner j = new StringJoiner(", ", "[", "]");
-      list.forEach(item -> j.add(format(item)));
-      return j.toString();
-    }
-    if (value instanceof Map<?, ?> map) {
-      StringJoiner j = new StringJoiner(", ", "{", "}");
-      for (Map.Entry<?, ?> item : map.entrySet()) {
-        String k = String.valueOf(item.getKey());
-        j.add(k + " = " + (SecretKeys.isSecretName(k) ? SECRET : format(item.getValue())));
-      }
-      return j.toString();
-    }
-    return String.valueOf(value);
   }
 }

@@ -26,17 +26,19 @@ final class ConfigRequest {
     throw new ConfigException(problems);
   }
 
-  static ResolvedConfig resolve(AgentOptions options, CliContext context) {
-    List<String> problems = new ArrayList<>();
-    List<FlagOverride> flags = options.overrides(problems);
+  /**
+   * The resolved configuration even when flags have problems (those go to {@code flagProblems}), so
+   * {@code config show} can print what it has; file problems still throw.
+   */
+  static ResolvedConfig resolve(
+      AgentOptions options, CliContext context, List<String> flagProblems) {
+    List<FlagOverride> flags = options.overrides(flagProblems);
     try {
-      ResolvedConfig resolved = new ConfigLoader(context.env(), context.home()).resolve(flags);
-      if (problems.isEmpty()) {
-        return resolved;
-      }
+      return new ConfigLoader(context.env(), context.home()).resolve(flags);
     } catch (ConfigException e) {
-      problems.addAll(e.problems());
+      List<String> all = new ArrayList<>(flagProblems);
+      all.addAll(e.problems());
+      throw new ConfigException(all);
     }
-    throw new ConfigException(problems);
   }
 }

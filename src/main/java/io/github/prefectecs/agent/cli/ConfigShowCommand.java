@@ -1,7 +1,10 @@
 package io.github.prefectecs.agent.cli;
 
+import io.github.prefectecs.agent.config.ConfigException;
 import io.github.prefectecs.agent.config.ConfigLoader;
 import io.github.prefectecs.agent.config.ResolvedConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +16,7 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "show",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
     versionProvider = VersionProvider.class,
     sortOptions = false,
     description = {
@@ -30,12 +34,20 @@ final class ConfigShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ResolvedConfig resolved = ConfigRequest.resolve(options, context);
+    List<String> problems = new ArrayList<>();
+    ResolvedConfig resolved = ConfigRequest.resolve(options, context, problems);
     for (String line : ConfigReport.render(resolved)) {
       context.out().println(line);
     }
     context.out().flush();
-    ConfigLoader.validate(resolved);
+    try {
+      ConfigLoader.validate(resolved);
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
     return 0;
   }
 }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ecs",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
     versionProvider = VersionProvider.class,
     description = "The ECS agent.")
 final class EcsCommand implements Callable<Integer> {

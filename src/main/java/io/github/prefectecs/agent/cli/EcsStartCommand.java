@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 @Command(
     name = "start",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
     versionProvider = VersionProvider.class,
     sortOptions = false,
     description = {

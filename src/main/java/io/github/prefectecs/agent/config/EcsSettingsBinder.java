@@ -93,6 +93,7 @@ final class EcsSettingsBinder {
                 + strategyEntry.origin()
                 + "): a launch type and a capacity provider strategy cannot be used together;"
                 + " choose one");
+        strategy(r, strategyEntry); // its own problems are worth reporting too
         return null;
       }
       // The higher-precedence source wins, e.g. a --launch-type flag over a file's strategy.
@@ -113,18 +114,23 @@ final class EcsSettingsBinder {
     if (!hasStrategy) {
       return new Placement(null, EcsSettings.DEFAULT_STRATEGY, false);
     }
-    List<String> issues = new ArrayList<>();
-    CapacityProviderStrategyParser.Parsed parsed =
-        CapacityProviderStrategyParser.parse(strategyEntry.value(), issues);
-    for (String issue : issues) {
-      r.problem(strategyEntry, issue, "e.g. FARGATE_SPOT:weight=3,FARGATE:weight=2 or default");
-    }
+    CapacityProviderStrategyParser.Parsed parsed = strategy(r, strategyEntry);
     if (parsed == null) {
       return null;
     }
     return parsed.clusterDefault()
         ? new Placement(null, List.of(), true)
         : new Placement(null, parsed.items(), false);
+  }
+
+  private static CapacityProviderStrategyParser.Parsed strategy(ValueReader r, ConfigEntry e) {
+    List<String> issues = new ArrayList<>();
+    CapacityProviderStrategyParser.Parsed parsed =
+        CapacityProviderStrategyParser.parse(e.value(), issues);
+    for (String issue : issues) {
+      r.problem(e, issue, "e.g. FARGATE_SPOT:weight=3,FARGATE:weight=2 or default");
+    }
+    return parsed;
   }
 
   private static Boolean assignPublicIp(ValueReader r) {

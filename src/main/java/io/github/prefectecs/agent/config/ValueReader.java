@@ -185,10 +185,8 @@ final class ValueReader {
       return "***";
     }
     Object v = e.value();
-    String text = v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
-    if (v instanceof Map<?, ?>) {
-      text = "{...}"; // a table may carry secrets under innocent names
-    }
+    // A table may carry secrets under innocent names: show only its shape.
+    String text = v instanceof Map<?, ?> ? "{...}" : ValueFormat.format(v);
     return text.length() > MAX_SHOWN ? text.substring(0, MAX_SHOWN) + "..." : text;
   }
 }
