@@ -160,7 +160,8 @@ public final class LiteralCaster {
         throw new NotALiteral(); // beyond a long: keep the text
       }
     }
-    if (word.matches("[+-]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][+-]?[0-9]+)?")) {
+    if (word.matches(
+        "[+-]?(([0-9]+\\.[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)")) {
       return Double.parseDouble(digits);
     }
     throw new NotALiteral();
