@@ -47,16 +47,20 @@ final class AgentConfigBinder {
     }
     EcsSettings ecs = EcsSettingsBinder.bind(r);
     AwsSecretCredentials aws = AwsCredentialsBinder.bind(r);
+    Secret apiKey = Secret.of(r.string("cloud.api_key"));
+    String tenantId = r.string("cloud.tenant_id");
+    Secret authToken = Secret.of(r.string("cloud.agent.auth_token"));
+    String agentConfigId = r.string("cloud.agent.agent_config_id");
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
     return new AgentConfig(
         backend,
         api,
-        Secret.of(r.string("cloud.api_key")),
-        r.string("cloud.tenant_id"),
-        Secret.of(r.string("cloud.agent.auth_token")),
-        r.string("cloud.agent.agent_config_id"),
+        apiKey,
+        tenantId,
+        authToken,
+        agentConfigId,
         name == null ? "agent" : name,
         labels,
         envVars,

@@ -163,6 +163,9 @@ public final class ConfigLoader {
   /** Expansion and casting of a raw file or environment value. */
   private Object normalise(List<String> path, Object raw) {
     if (STRING_KEYS.contains(path)) {
+      if (raw instanceof List<?> || raw instanceof Map<?, ?>) {
+        return raw; // the binder reports the wrong type
+      }
       return raw instanceof String s ? expander.expand(s) : String.valueOf(raw);
     }
     return raw instanceof String s ? LiteralCaster.cast(expander.expand(s)) : raw;

@@ -51,22 +51,26 @@ final class EcsSettingsBinder {
     }
     String taskDefinition = localPath(r, "task_definition");
     String runTaskKwargs = localPath(r, "run_task_kwargs");
+    String cluster = r.string(P + "cluster");
+    String taskRoleArn = r.string(P + "task_role_arn");
+    String executionRoleArn = r.string(P + "execution_role_arn");
+    String logGroup = r.string(P + "log_group");
     if (placement == null) {
       return EcsSettings.defaults(); // problems recorded; the caller throws
     }
     return new EcsSettings(
-        r.string(P + "cluster"),
+        cluster,
         placement.launchType,
         placement.strategy,
         placement.clusterDefault,
-        r.string(P + "task_role_arn"),
-        r.string(P + "execution_role_arn"),
+        taskRoleArn,
+        executionRoleArn,
         taskDefinition,
         runTaskKwargs,
         subnets,
         groups,
         publicIp,
-        r.string(P + "log_group"),
+        logGroup,
         secretArn);
   }
 
