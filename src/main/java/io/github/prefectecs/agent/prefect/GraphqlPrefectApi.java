@@ -39,23 +39,39 @@ public final class GraphqlPrefectApi implements PrefectApi {
    * An API client over {@code sharedClient}'s connection pool (timeouts are set from the settings).
    */
   public GraphqlPrefectApi(PrefectApiSettings settings, OkHttpClient sharedClient, Clock clock) {
-    this(settings, sharedClient, clock, null);
+    this(settings, sharedClient, clock, d -> Thread.sleep(d.toMillis()), null);
+  }
+
+  /** As the public constructor, with the pause between retries given (tests). */
+  GraphqlPrefectApi(
+      PrefectApiSettings settings,
+      OkHttpClient sharedClient,
+      Clock clock,
+      GraphqlTransport.Sleeper sleeper) {
+    this(settings, sharedClient, clock, sleeper, null);
   }
 
   private GraphqlPrefectApi(
-      PrefectApiSettings settings, OkHttpClient client, Clock clock, OkHttpClient owned) {
+      PrefectApiSettings settings,
+      OkHttpClient client,
+      Clock clock,
+      GraphqlTransport.Sleeper sleeper,
+      OkHttpClient owned) {
     this.settings = settings;
     this.clock = clock;
     this.ownedClient = owned;
-    this.transport =
-        new GraphqlTransport(settings, client, clock, d -> Thread.sleep(d.toMillis()), mapper);
+    this.transport = new GraphqlTransport(settings, client, clock, sleeper, mapper);
   }
 
   /** A client for {@code config} with its own OkHttp client, closed by {@link #close()}. */
   public static GraphqlPrefectApi create(AgentConfig config) {
     OkHttpClient client = new OkHttpClient();
     return new GraphqlPrefectApi(
-        PrefectApiSettings.from(config), client, Clock.systemUTC(), client);
+        PrefectApiSettings.from(config),
+        client,
+        Clock.systemUTC(),
+        d -> Thread.sleep(d.toMillis()),
+        client);
   }
 
   @Override
