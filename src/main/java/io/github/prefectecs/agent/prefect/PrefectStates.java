@@ -31,6 +31,10 @@ public final class PrefectStates {
   private static final Set<String> SCHEDULED_TYPES =
       Set.of("Scheduled", "Queued", "Retrying", "Resume", "Paused");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx");
+  private static final DateTimeFormatter MICROS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx");
 
   private PrefectStates() {}
 
@@ -90,9 +94,13 @@ public final class PrefectStates {
     }
   }
 
-  /** ISO-8601 UTC with an explicit {@code +00:00} offset, as the server writes timestamps. */
+  /**
+   * ISO-8601 UTC with an explicit {@code +00:00} offset and microseconds when not zero, as Python's
+   * {@code isoformat()} writes timestamps (e.g. {@code 2021-12-01T10:00:00+00:00}).
+   */
   public static String format(Instant instant) {
-    return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
+    Instant micros = instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return (micros.getNano() == 0 ? SECONDS : MICROS).format(micros.atOffset(ZoneOffset.UTC));
   }
 
   private static ObjectNode base(String type, String message) {
