@@ -75,8 +75,7 @@ final class AliasedMutation {
     JsonNode data = root.get("data");
     if (data == null || !data.isObject()) {
       throw GraphqlErrors.classify(
-          field,
-          unattributed.isEmpty() ? GraphqlTransport.listOf(root.path("errors")) : unattributed);
+          field, unattributed.isEmpty() ? GraphqlErrors.list(root.path("errors")) : unattributed);
     }
     List<UpdateResult> results = new ArrayList<>();
     for (int i = 0; i < runIds.size(); i++) {

@@ -48,6 +48,15 @@ final class GraphqlErrors {
     return new PrefectApiException(Kind.GRAPHQL, operation + " failed: " + joined);
   }
 
+  /** The elements of a JSON array. */
+  static List<JsonNode> list(JsonNode array) {
+    List<JsonNode> list = new ArrayList<>();
+    if (array != null) {
+      array.forEach(list::add);
+    }
+    return list;
+  }
+
   /** {@code text} on one line, shortened to a sane length. */
   static String oneLine(String text) {
     String flat = text.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();

@@ -264,7 +264,7 @@ public final class GraphqlPrefectApi implements PrefectApi {
     JsonNode root = transport.post(operation, query, variables);
     JsonNode errors = root.get("errors");
     if (errors != null && errors.isArray() && !errors.isEmpty()) {
-      throw GraphqlErrors.classify(operation, GraphqlTransport.listOf(errors));
+      throw GraphqlErrors.classify(operation, GraphqlErrors.list(errors));
     }
     JsonNode data = root.get("data");
     if (data == null || !data.isObject()) {

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.prefect.PrefectApiException.Kind;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.HttpUrl;
@@ -225,7 +223,7 @@ final class GraphqlTransport {
       return new Attempt(root, null, Optional.empty());
     }
     String hint =
-        settings.backend() == io.github.prefectecs.agent.config.Backend.CLOUD
+        settings.backend() == Backend.CLOUD
                 && !settings.apiKey().isPresent()
                 && !settings.authToken().isPresent()
             ? "; please ensure that you are authenticated (set cloud.api_key)"
@@ -259,7 +257,7 @@ final class GraphqlTransport {
     try {
       JsonNode errors = mapper.readTree(text).get("errors");
       if (errors != null && errors.isArray() && !errors.isEmpty()) {
-        PrefectApiException typed = GraphqlErrors.classify(operation, listOf(errors));
+        PrefectApiException typed = GraphqlErrors.classify(operation, GraphqlErrors.list(errors));
         if (typed.kind() == Kind.UNAUTHENTICATED) {
           return typed;
         }
@@ -275,12 +273,6 @@ final class GraphqlTransport {
         null);
   }
 
-  static java.util.List<JsonNode> listOf(JsonNode array) {
-    java.util.List<JsonNode> list = new java.util.ArrayList<>();
-    array.forEach(list::add);
-    return list;
-  }
-
   private void pause(String operation, Duration delay) {
     try {
       sleeper.sleep(delay);
@@ -288,33 +280,6 @@ final class GraphqlTransport {
       Thread.currentThread().interrupt();
       throw new PrefectApiException(
           Kind.TRANSPORT, operation + ": interrupted while waiting to retry", 0, e);
-    }
-  }
-
-  /** Parses {@code Retry-After}: delta seconds or an HTTP-date. */
-  static final class RetryAfter {
-    private RetryAfter() {}
-
-    static Optional<Duration> parse(String value, Clock clock, Duration cap) {
-      if (value == null || value.isBlank()) {
-        return Optional.empty();
-      }
-      Duration wait;
-      try {
-        wait = Duration.ofSeconds(Long.parseLong(value.trim()));
-      } catch (NumberFormatException notSeconds) {
-        try {
-          Instant at =
-              ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-          wait = Duration.between(clock.instant(), at);
-        } catch (RuntimeException notDate) {
-          return Optional.empty();
-        }
-      }
-      if (wait.isNegative()) {
-        wait = Duration.ZERO;
-      }
-      return Optional.of(wait.compareTo(cap) > 0 ? cap : wait);
     }
   }
 }

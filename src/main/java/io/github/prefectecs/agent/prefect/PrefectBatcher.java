@@ -3,9 +3,10 @@ package io.github.prefectecs.agent.prefect;
 import io.github.prefectecs.agent.support.Backoff;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.dataloader.BatchLoader;
 import org.dataloader.DataLoader;
@@ -57,8 +57,7 @@ public final class PrefectBatcher implements AutoCloseable {
   private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
   private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
   private final AtomicInteger logsWaiting = new AtomicInteger();
-  private final AtomicLong overflowed = new AtomicLong();
-  private final AtomicLong lastOverflowWarning = new AtomicLong(Long.MIN_VALUE);
+  private final OverflowCounter overflow;
   private volatile boolean closed;
 
   /** A log line with the number of times writing it has failed so far. */
@@ -94,6 +93,7 @@ public final class PrefectBatcher implements AutoCloseable {
       throw new IllegalArgumentException("logCapacity must be at least 1, was " + logCapacity);
     }
     this.logCapacity = logCapacity;
+    this.overflow = new OverflowCounter(clock);
     this.flowStates = stateLoader(api::setFlowRunStates);
     this.taskStates = stateLoader(api::setTaskRunStates);
     this.logs =
@@ -122,7 +122,7 @@ public final class PrefectBatcher implements AutoCloseable {
     Objects.requireNonNull(entry, "entry");
     if (logsWaiting.incrementAndGet() > logCapacity) {
       logsWaiting.decrementAndGet();
-      return CompletableFuture.failedFuture(overflow());
+      return CompletableFuture.failedFuture(overflow.refuse(logCapacity));
     }
     CompletableFuture<Void> done = enqueue(logs, new LogItem(entry, 0));
     done.whenComplete((ok, error) -> logsWaiting.decrementAndGet());
@@ -131,7 +131,7 @@ public final class PrefectBatcher implements AutoCloseable {
 
   /** How many log lines were refused because the buffer was full. */
   public long overflowCount() {
-    return overflowed.get();
+    return overflow.count();
   }
 
   /** Sends everything queued now instead of waiting for {@code maxDelay}. */
@@ -190,21 +190,9 @@ public final class PrefectBatcher implements AutoCloseable {
     CompletableFuture<Void> result = new CompletableFuture<>();
     pending.add(result);
     result.whenComplete((ok, error) -> pending.remove(result));
-    loader.load(key).whenComplete((ok, error) -> complete(result, error));
+    loader.load(key).whenComplete((ok, error) -> BatchOutcomes.complete(result, error));
     scheduleDispatch();
     return result;
-  }
-
-  private static void complete(CompletableFuture<Void> result, Throwable error) {
-    if (error == null) {
-      result.complete(null);
-    } else {
-      Throwable cause =
-          error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-              ? error.getCause()
-              : error;
-      result.completeExceptionally(cause);
-    }
   }
 
   private void scheduleDispatch() {
@@ -231,9 +219,9 @@ public final class PrefectBatcher implements AutoCloseable {
             CompletableFuture.supplyAsync(
                 () -> {
                   try {
-                    return toTries(call.apply(keys), keys.size());
+                    return BatchOutcomes.toTries(call.apply(keys), keys.size());
                   } catch (PrefectApiException e) {
-                    return failAll(e, keys.size());
+                    return BatchOutcomes.failAll(e, keys.size());
                   }
                 },
                 scheduler);
@@ -242,29 +230,6 @@ public final class PrefectBatcher implements AutoCloseable {
         DataLoaderOptions.newOptions()
             .setCachingEnabled(false)
             .setMaxBatchSize(MAX_STATES_PER_REQUEST));
-  }
-
-  private static List<Try<Void>> toTries(List<UpdateResult> results, int expected) {
-    if (results.size() != expected) {
-      return failAll(
-          new PrefectApiException(
-              PrefectApiException.Kind.MALFORMED,
-              "expected " + expected + " results, got " + results.size()),
-          expected);
-    }
-    List<Try<Void>> tries = new ArrayList<>();
-    for (UpdateResult result : results) {
-      tries.add(result.isOk() ? Try.succeeded(null) : Try.failed(result.error()));
-    }
-    return tries;
-  }
-
-  private static List<Try<Void>> failAll(PrefectApiException error, int count) {
-    List<Try<Void>> tries = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      tries.add(Try.failed(error));
-    }
-    return tries;
   }
 
   private CompletableFuture<List<Try<Void>>> writeLogs(List<LogItem> items) {
@@ -282,7 +247,7 @@ public final class PrefectBatcher implements AutoCloseable {
 
   private void writeLogsNow(List<LogItem> items, List<CompletableFuture<Try<Void>>> outcomes) {
     List<LogEntry> entries = items.stream().map(LogItem::entry).toList();
-    java.util.Map<String, UpdateResult> byRun = new java.util.HashMap<>();
+    Map<String, UpdateResult> byRun = new HashMap<>();
     PrefectApiException whole = null;
     try {
       api.writeRunLogs(entries).forEach(result -> byRun.put(result.runId(), result));
@@ -327,7 +292,8 @@ public final class PrefectBatcher implements AutoCloseable {
             logs.load(again)
                 .whenComplete(
                     (ok, e) ->
-                        outcome.complete(e == null ? Try.succeeded(null) : Try.failed(unwrap(e))));
+                        outcome.complete(
+                            e == null ? Try.succeeded(null) : Try.failed(BatchOutcomes.unwrap(e))));
             scheduleDispatch();
           },
           delay.toNanos(),
@@ -335,30 +301,5 @@ public final class PrefectBatcher implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       outcome.complete(Try.failed(error));
     }
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-        ? error.getCause()
-        : error;
-  }
-
-  private PrefectApiException overflow() {
-    long count = overflowed.incrementAndGet();
-    long now = clock.millis();
-    long last = lastOverflowWarning.get();
-    if ((last == Long.MIN_VALUE || now - last >= 60_000)
-        && lastOverflowWarning.compareAndSet(last, now)) {
-      LOG.warn(
-          "Prefect log buffer is full ({} lines waiting); {} log lines refused so far",
-          logCapacity,
-          count);
-    }
-    return new PrefectApiException(
-        PrefectApiException.Kind.TRANSPORT,
-        "the Prefect log buffer is full ("
-            + logCapacity
-            + " lines); line refused at "
-            + Instant.ofEpochMilli(now));
   }
 }

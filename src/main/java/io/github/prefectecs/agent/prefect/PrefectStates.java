@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAccessor;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,7 +100,7 @@ public final class PrefectStates {
    * {@code isoformat()} writes timestamps (e.g. {@code 2021-12-01T10:00:00+00:00}).
    */
   public static String format(Instant instant) {
-    Instant micros = instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    Instant micros = instant.truncatedTo(ChronoUnit.MICROS);
     return (micros.getNano() == 0 ? SECONDS : MICROS).format(micros.atOffset(ZoneOffset.UTC));
   }
 

@@ -59,7 +59,7 @@ class GraphqlErrorsTest {
   void parsesRetryAfter(String header, long millis) {
     Clock clock = Clock.fixed(Instant.parse("2026-11-22T20:00:00Z"), ZoneOffset.UTC);
 
-    var parsed = GraphqlTransport.RetryAfter.parse(header, clock, Duration.ofSeconds(10));
+    var parsed = RetryAfter.parse(header, clock, Duration.ofSeconds(10));
 
     if (millis < 0) {
       assertThat(parsed).isEmpty();
