@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.prefect.PrefectApiException.Kind;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -97,9 +100,12 @@ final class GraphqlTransport {
    */
   JsonNode post(String operation, String query, ObjectNode variables) {
     String body = requestBody(query, variables);
+    boolean mutation = query.stripLeading().startsWith("mutation");
     for (int apiErrorRetry = 0; ; apiErrorRetry++) {
-      JsonNode root = postWithRetries(operation, body);
+      JsonNode root = postWithRetries(operation, body, mutation);
+      // re-sending is safe only when no root field went through (aliased mutations)
       if (!GraphqlErrors.isApiError(root.get("errors"))
+          || hasAnyResult(root.get("data"))
           || apiErrorRetry >= settings.apiErrorRetries()) {
         return root;
       }
@@ -110,6 +116,18 @@ final class GraphqlTransport {
           delay.toMillis());
       pause(operation, delay);
     }
+  }
+
+  private static boolean hasAnyResult(JsonNode data) {
+    if (data == null || !data.isObject()) {
+      return false;
+    }
+    for (JsonNode value : data) {
+      if (!value.isNull()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private String requestBody(String query, ObjectNode variables) {
@@ -123,15 +141,15 @@ final class GraphqlTransport {
     }
   }
 
-  private JsonNode postWithRetries(String operation, String body) {
+  private JsonNode postWithRetries(String operation, String body, boolean mutation) {
     PrefectApiException last = null;
     for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
-      Attempt outcome = attempt(operation, body);
+      Attempt outcome = attempt(operation, body, mutation);
       if (outcome.root != null) {
         return outcome.root;
       }
       last = outcome.failure;
-      if (!last.retryable() || attempt + 1 >= settings.maxAttempts()) {
+      if (!last.retryable() || !outcome.resend() || attempt + 1 >= settings.maxAttempts()) {
         break;
       }
       int retry = attempt;
@@ -155,10 +173,15 @@ final class GraphqlTransport {
     throw last;
   }
 
+  /** One attempt: a root, or a failure with its Retry-After and whether re-sending is safe. */
   private record Attempt(
-      JsonNode root, PrefectApiException failure, Optional<Duration> retryAfter) {}
+      JsonNode root, PrefectApiException failure, Optional<Duration> retryAfter, boolean resend) {
+    Attempt(JsonNode root, PrefectApiException failure, Optional<Duration> retryAfter) {
+      this(root, failure, retryAfter, true);
+    }
+  }
 
-  private Attempt attempt(String operation, String body) {
+  private Attempt attempt(String operation, String body, boolean mutation) {
     if (LOG.isDebugEnabled()) {
       LOG.debug("{}: POST {} {}", operation, safeUrl, body);
     }
@@ -177,18 +200,25 @@ final class GraphqlTransport {
               : Optional.empty();
       return new Attempt(null, statusFailure(operation, code, text), retryAfter);
     } catch (IOException e) {
+      // a mutation that may have reached the server is not re-sent: a second Submitted would
+      // be refused by the server's lock and the run would look taken by someone else
+      boolean notSent =
+          e instanceof ConnectException
+              || e instanceof UnknownHostException
+              || e instanceof NoRouteToHostException;
       return new Attempt(
           null,
           new PrefectApiException(
               Kind.TRANSPORT,
               operation
-                  + ": cannot reach the Prefect API at "
+                  + (notSent ? ": cannot reach the Prefect API at " : ": request to ")
                   + safeUrl
-                  + ": "
+                  + (notSent ? ": " : " failed: ")
                   + GraphqlErrors.oneLine(String.valueOf(e.getMessage())),
               0,
               e),
-          Optional.empty());
+          Optional.empty(),
+          notSent || !mutation);
     }
   }
 
