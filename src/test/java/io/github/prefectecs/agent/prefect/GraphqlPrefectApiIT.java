@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
+import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.config.Secret;
 import io.github.prefectecs.agent.prefect.PrefectApiException.Kind;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
@@ -339,5 +341,39 @@ class GraphqlPrefectApiIT {
     assertThat(messages.toString()).doesNotContain(KEY).doesNotContain("SECRETKEY");
     assertThat(settings(server.uri(), Secret.of(KEY)).toString()).doesNotContain(KEY);
     assertThat(server.requests().get(0).header("Authorization")).isEqualTo("Bearer " + KEY);
+  }
+
+  @Test
+  void createUsesTheAgentConfig() {
+    AgentConfig config =
+        new AgentConfig(
+            Backend.SERVER,
+            server.uri().resolve("/graphql/"),
+            Secret.empty(),
+            null,
+            Secret.empty(),
+            null,
+            "agent",
+            List.of(),
+            java.util.Map.of(),
+            null,
+            null,
+            true,
+            "INFO",
+            "INFO",
+            false,
+            Duration.ofSeconds(5),
+            4,
+            EcsSettings.defaults(),
+            null);
+
+    try (GraphqlPrefectApi fromConfig = GraphqlPrefectApi.create(config)) {
+      fromConfig.hello();
+      assertThat(fromConfig.defaultTenantId()).isEqualTo(server.defaultTenantId());
+    }
+
+    assertThat(server.requests()).extracting(RecordedRequest::path).containsOnly("/graphql");
+    assertThat(server.requests().get(0).header("X-PREFECT-CORE-VERSION"))
+        .isEqualTo(AgentConfig.CORE_VERSION);
   }
 }
