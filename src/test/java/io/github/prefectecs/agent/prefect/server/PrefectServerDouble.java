@@ -1,24 +1,14 @@
 package io.github.prefectecs.agent.prefect.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * An in-process Prefect Server (2021.11.30) for tests: the agent-facing GraphQL API on the schema
@@ -34,24 +24,18 @@ public final class PrefectServerDouble implements AutoCloseable {
   private final GraphqlEndpoint endpoint;
   private final Faults faults = new Faults();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-  private final ExecutorService executor =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread thread = new Thread(r, "prefect-server-double");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final HttpFront front;
   private final String defaultTenantId;
   private final int port;
-  private HttpServer server;
+  private boolean down;
 
   private PrefectServerDouble() throws IOException {
     this.endpoint = new GraphqlEndpoint(new ServerSchema(store, states).build());
     synchronized (store) {
       this.defaultTenantId = store.createTenant("default");
     }
-    this.server = listen(0);
-    this.port = server.getAddress().getPort();
+    this.front = new HttpFront(endpoint, faults, requests);
+    this.port = front.listen(0);
   }
 
   /** Starts a double on 127.0.0.1 and a free port, with one tenant. */
@@ -182,16 +166,16 @@ public final class PrefectServerDouble implements AutoCloseable {
 
   /** Down: the port refuses connections. Up again: the same port listens again. */
   public synchronized void setDown(boolean down) {
-    if (down && server != null) {
-      server.stop(0);
-      server = null;
-    } else if (!down && server == null) {
+    if (down && !this.down) {
+      front.stop();
+    } else if (!down && this.down) {
       try {
-        server = listen(port);
+        front.listen(port);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot listen again on port " + port, e);
       }
     }
+    this.down = down;
   }
 
   /** The next {@code n} GraphQL requests get HTTP {@code httpStatus}. */
@@ -236,94 +220,6 @@ public final class PrefectServerDouble implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    if (server != null) {
-      server.stop(0);
-      server = null;
-    }
-    executor.shutdownNow();
-  }
-
-  // ---- HTTP ----
-
-  private HttpServer listen(int onPort) throws IOException {
-    IOException last = null;
-    for (int attempt = 0; attempt < 50; attempt++) {
-      try {
-        HttpServer http =
-            HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 0);
-        http.createContext("/", this::handle);
-        http.setExecutor(executor);
-        http.start();
-        return http;
-      } catch (BindException e) {
-        last = e;
-        try {
-          Thread.sleep(20); // the port is still being released by the stopped listener
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
-    throw last;
-  }
-
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String method = exchange.getRequestMethod();
-      String path = exchange.getRequestURI().getPath();
-      if (method.equals("GET") && path.equals("/.well-known/apollo/server-health")) {
-        respond(exchange, 200, "application/health+json", "{\"status\":\"pass\"}", null);
-        return;
-      }
-      if (!method.equals("POST")) {
-        respond(exchange, 405, "text/plain", "POST GraphQL requests to / or /graphql", null);
-        return;
-      }
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      Map<String, String> headers = new TreeMap<>();
-      Map<String, List<String>> allHeaders = new TreeMap<>();
-      exchange
-          .getRequestHeaders()
-          .forEach(
-              (name, values) -> {
-                headers.put(name.toLowerCase(Locale.ROOT), values.get(0));
-                allHeaders.put(name.toLowerCase(Locale.ROOT), List.copyOf(values));
-              });
-      requests.add(
-          new RecordedRequest(method, path, allHeaders, body, GraphqlEndpoint.rootFields(body)));
-      Faults.Fault fault = faults.next();
-      if (fault != null) {
-        if (fault.garbage()) {
-          respond(exchange, 200, "text/html", "<html><body>Bad gateway</body></html>", null);
-        } else {
-          respond(
-              exchange,
-              fault.status(),
-              "text/plain",
-              "injected failure " + fault.status(),
-              fault.retryAfter());
-        }
-        return;
-      }
-      GraphqlEndpoint.Answer answer = endpoint.execute(body, headers);
-      respond(exchange, answer.status(), "application/json", answer.body(), null);
-    } catch (RuntimeException e) {
-      respond(exchange, 500, "text/plain", "double failed: " + e, null);
-    }
-  }
-
-  private static void respond(
-      HttpExchange exchange, int status, String type, String body, String retryAfter)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    if (retryAfter != null) {
-      exchange.getResponseHeaders().set("Retry-After", retryAfter);
-    }
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      exchange.getResponseBody().write(bytes);
-    }
+    front.close();
   }
 }
