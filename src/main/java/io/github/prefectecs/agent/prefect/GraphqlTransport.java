@@ -143,7 +143,9 @@ final class GraphqlTransport {
 
   private JsonNode postWithRetries(String operation, String body, boolean mutation) {
     PrefectApiException last = null;
+    int made = 0;
     for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
+      made++;
       Attempt outcome = attempt(operation, body, mutation);
       if (outcome.root != null) {
         return outcome.root;
@@ -163,10 +165,10 @@ final class GraphqlTransport {
           delay.toMillis());
       pause(operation, delay);
     }
-    if (last.retryable() && settings.maxAttempts() > 1) {
+    if (last.retryable() && made > 1) {
       throw new PrefectApiException(
           last.kind(),
-          last.getMessage() + " (gave up after " + settings.maxAttempts() + " attempts)",
+          last.getMessage() + " (gave up after " + made + " attempts)",
           last.httpStatus(),
           last.getCause());
     }
