@@ -7,7 +7,6 @@ import io.github.prefectecs.agent.prefect.PrefectStates;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -497,9 +496,5 @@ class PrefectServerDoubleIT {
 
   private static Map<String, Object> states(String runId, JsonNode state) {
     return Map.of("input", Map.of("states", List.of(Map.of("flow_run_id", runId, "state", state))));
-  }
-
-  static Instant truncated(Instant instant) {
-    return instant.truncatedTo(ChronoUnit.SECONDS);
   }
 }
