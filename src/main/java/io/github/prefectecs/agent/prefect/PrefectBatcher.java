@@ -1,0 +1,305 @@
+package io.github.prefectecs.agent.prefect;
+
+import io.github.prefectecs.agent.support.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.dataloader.BatchLoader;
+import org.dataloader.DataLoader;
+import org.dataloader.DataLoaderFactory;
+import org.dataloader.DataLoaderOptions;
+import org.dataloader.Try;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches flow run states, task run states and run logs: whatever is queued within {@code maxDelay}
+ * (or until {@link #dispatchNow()}) goes out as one request per kind through java-dataloader. Each
+ * item's future completes with that item's own outcome. Log lines that fail with a retryable error
+ * are queued again with backoff; a full buffer fails new lines (counted and warned), it never drops
+ * them silently.
+ *
+ * <p>Thread-safe. HTTP calls run on the given scheduler.
+ */
+public final class PrefectBatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PrefectBatcher.class);
+
+  /** Default bound on log lines waiting to be written. */
+  public static final int DEFAULT_LOG_CAPACITY = 10_000;
+
+  private static final int MAX_STATES_PER_REQUEST = 200;
+  private static final int MAX_LOGS_PER_REQUEST = 1_000;
+
+  private final PrefectApi api;
+  private final ScheduledExecutorService scheduler;
+  private final Duration maxDelay;
+  private final Backoff logBackoff;
+  private final int logCapacity;
+  private final Clock clock;
+  private final DataLoader<StateUpdate, Void> flowStates;
+  private final DataLoader<StateUpdate, Void> taskStates;
+  private final DataLoader<LogItem, Void> logs;
+  private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
+  private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger logsWaiting = new AtomicInteger();
+  private final OverflowCounter overflow;
+  private volatile boolean closed;
+
+  /** A log line with the number of times writing it has failed so far. */
+  private record LogItem(LogEntry entry, int failures) {}
+
+  public PrefectBatcher(PrefectApi api, ScheduledExecutorService scheduler, Duration maxDelay) {
+    this(
+        api,
+        scheduler,
+        maxDelay,
+        new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30)),
+        DEFAULT_LOG_CAPACITY,
+        Clock.systemUTC());
+  }
+
+  /**
+   * @param logBackoff delay before a log line that failed retryably is queued again
+   * @param logCapacity the most log lines waiting at once; more are failed and counted
+   */
+  public PrefectBatcher(
+      PrefectApi api,
+      ScheduledExecutorService scheduler,
+      Duration maxDelay,
+      Backoff logBackoff,
+      int logCapacity,
+      Clock clock) {
+    this.api = Objects.requireNonNull(api, "api");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
+    this.logBackoff = Objects.requireNonNull(logBackoff, "logBackoff");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (logCapacity < 1) {
+      throw new IllegalArgumentException("logCapacity must be at least 1, was " + logCapacity);
+    }
+    this.logCapacity = logCapacity;
+    this.overflow = new OverflowCounter(clock);
+    this.flowStates = stateLoader(api::setFlowRunStates);
+    this.taskStates = stateLoader(api::setTaskRunStates);
+    this.logs =
+        DataLoaderFactory.newDataLoaderWithTry(
+            (BatchLoader<LogItem, Try<Void>>) this::writeLogs,
+            DataLoaderOptions.newOptions()
+                .setCachingEnabled(false)
+                .setMaxBatchSize(MAX_LOGS_PER_REQUEST));
+  }
+
+  /** Queues a flow run state; completes when it is set, or with that item's exception. */
+  public CompletableFuture<Void> setFlowRunState(StateUpdate update) {
+    return enqueue(flowStates, Objects.requireNonNull(update, "update"));
+  }
+
+  /** Queues a task run state; completes when it is set, or with that item's exception. */
+  public CompletableFuture<Void> setTaskRunState(StateUpdate update) {
+    return enqueue(taskStates, Objects.requireNonNull(update, "update"));
+  }
+
+  /**
+   * Queues a log line; completes when written, or exceptionally when the server rejects it for good
+   * (e.g. unknown run) or the buffer is full.
+   */
+  public CompletableFuture<Void> writeLog(LogEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    if (logsWaiting.incrementAndGet() > logCapacity) {
+      logsWaiting.decrementAndGet();
+      return CompletableFuture.failedFuture(overflow.refuse(logCapacity));
+    }
+    CompletableFuture<Void> done = enqueue(logs, new LogItem(entry, 0));
+    done.whenComplete((ok, error) -> logsWaiting.decrementAndGet());
+    return done;
+  }
+
+  /** How many log lines were refused because the buffer was full. */
+  public long overflowCount() {
+    return overflow.count();
+  }
+
+  /** Sends everything queued now instead of waiting for {@code maxDelay}. */
+  public void dispatchNow() {
+    flowStates.dispatch();
+    taskStates.dispatch();
+    logs.dispatch();
+  }
+
+  /**
+   * Sends everything queued and waits up to {@code timeout} for all outstanding items (including
+   * log lines waiting to be retried). Returns whether everything completed.
+   */
+  public boolean flush(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!pending.isEmpty()) {
+      dispatchNow();
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      CompletableFuture<?> all = CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+      try {
+        all.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException | TimeoutException e) {
+        // an item failed (its own future says why) or not everything is done yet: look again
+      }
+    }
+    return true;
+  }
+
+  /** Sends what is queued; items still outstanding afterwards fail with a non-retryable error. */
+  @Override
+  public void close() {
+    closed = true;
+    dispatchNow();
+    int left = pending.size();
+    if (left > 0) {
+      LOG.warn("Prefect batcher closed with {} state updates or log lines not yet sent", left);
+      PrefectApiException error =
+          new PrefectApiException(
+              PrefectApiException.Kind.TRANSPORT, "the Prefect batcher was closed before sending");
+      List.copyOf(pending).forEach(future -> future.completeExceptionally(error));
+    }
+  }
+
+  private <K> CompletableFuture<Void> enqueue(DataLoader<K, Void> loader, K key) {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new PrefectApiException(
+              PrefectApiException.Kind.TRANSPORT, "the Prefect batcher is closed"));
+    }
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    pending.add(result);
+    result.whenComplete((ok, error) -> pending.remove(result));
+    loader.load(key).whenComplete((ok, error) -> BatchOutcomes.complete(result, error));
+    scheduleDispatch();
+    return result;
+  }
+
+  private void scheduleDispatch() {
+    if (dispatchScheduled.compareAndSet(false, true)) {
+      try {
+        scheduler.schedule(
+            () -> {
+              dispatchScheduled.set(false);
+              dispatchNow();
+            },
+            maxDelay.toNanos(),
+            TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        dispatchScheduled.set(false);
+        dispatchNow();
+      }
+    }
+  }
+
+  private DataLoader<StateUpdate, Void> stateLoader(
+      Function<List<StateUpdate>, List<UpdateResult>> call) {
+    BatchLoader<StateUpdate, Try<Void>> loader =
+        keys ->
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return BatchOutcomes.toTries(call.apply(keys), keys.size());
+                  } catch (PrefectApiException e) {
+                    return BatchOutcomes.failAll(e, keys.size());
+                  }
+                },
+                scheduler);
+    return DataLoaderFactory.newDataLoaderWithTry(
+        loader,
+        DataLoaderOptions.newOptions()
+            .setCachingEnabled(false)
+            .setMaxBatchSize(MAX_STATES_PER_REQUEST));
+  }
+
+  private CompletableFuture<List<Try<Void>>> writeLogs(List<LogItem> items) {
+    List<CompletableFuture<Try<Void>>> outcomes = new ArrayList<>();
+    items.forEach(item -> outcomes.add(new CompletableFuture<>()));
+    CompletableFuture.runAsync(() -> writeLogsNow(items, outcomes), scheduler)
+        .exceptionally(
+            error -> {
+              outcomes.forEach(o -> o.complete(Try.failed(error)));
+              return null;
+            });
+    return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> outcomes.stream().map(CompletableFuture::join).toList());
+  }
+
+  private void writeLogsNow(List<LogItem> items, List<CompletableFuture<Try<Void>>> outcomes) {
+    List<LogEntry> entries = items.stream().map(LogItem::entry).toList();
+    Map<String, UpdateResult> byRun = new HashMap<>();
+    PrefectApiException whole = null;
+    try {
+      api.writeRunLogs(entries).forEach(result -> byRun.put(result.runId(), result));
+    } catch (PrefectApiException e) {
+      whole = e;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      LogItem item = items.get(i);
+      UpdateResult result = byRun.get(item.entry().flowRunId());
+      PrefectApiException error =
+          whole != null
+              ? whole
+              : result == null
+                  ? new PrefectApiException(
+                      PrefectApiException.Kind.MALFORMED,
+                      "write_run_logs: no result for flow run " + item.entry().flowRunId())
+                  : result.error();
+      if (error == null) {
+        outcomes.get(i).complete(Try.succeeded(null));
+      } else if (error.retryable() && !closed) {
+        retryLater(item, error, outcomes.get(i));
+      } else {
+        outcomes.get(i).complete(Try.failed(error));
+      }
+    }
+  }
+
+  private void retryLater(
+      LogItem item, PrefectApiException error, CompletableFuture<Try<Void>> outcome) {
+    Duration delay = logBackoff.delay(Math.min(item.failures(), 30));
+    if (item.failures() == 0) {
+      LOG.warn(
+          "Writing a log line of flow run {} failed ({}); retrying in {} ms",
+          item.entry().flowRunId(),
+          error.getMessage(),
+          delay.toMillis());
+    }
+    LogItem again = new LogItem(item.entry(), item.failures() + 1);
+    try {
+      scheduler.schedule(
+          () -> {
+            logs.load(again)
+                .whenComplete(
+                    (ok, e) ->
+                        outcome.complete(
+                            e == null ? Try.succeeded(null) : Try.failed(BatchOutcomes.unwrap(e))));
+            scheduleDispatch();
+          },
+          delay.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      outcome.complete(Try.failed(error));
+    }
+  }
+}

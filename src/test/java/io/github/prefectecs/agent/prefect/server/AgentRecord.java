@@ -1,0 +1,30 @@
+package io.github.prefectecs.agent.prefect.server;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A row of the double's {@code agent} table.
+ *
+ * @param id agent id
+ * @param name name (may be null)
+ * @param type type, e.g. {@code ECSAgent}
+ * @param labels sorted labels
+ * @param lastQueried last {@code get_runs_in_queue} carrying this id (or the registration time)
+ * @param coreVersion the {@code X-Prefect-Core-Version} header sent at registration, or null
+ * @param tenantId tenant
+ * @param agentConfigId agent config id or null
+ */
+public record AgentRecord(
+    String id,
+    String name,
+    String type,
+    List<String> labels,
+    Instant lastQueried,
+    String coreVersion,
+    String tenantId,
+    String agentConfigId) {
+  public AgentRecord {
+    labels = List.copyOf(labels);
+  }
+}

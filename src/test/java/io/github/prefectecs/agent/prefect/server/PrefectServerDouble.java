@@ -1,0 +1,225 @@
+package io.github.prefectecs.agent.prefect.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-process Prefect Server (2021.11.30) for tests: the agent-facing GraphQL API on the schema
+ * subset, with the Python service's rules, over loopback HTTP on a free port. It also injects
+ * faults (down, HTTP errors, 429, garbage bodies) and records every request.
+ *
+ * <p>Thread-safe. Start with {@link #start()}, stop with {@link #close()}.
+ */
+public final class PrefectServerDouble implements AutoCloseable {
+  private final ServerClock clock = new ServerClock();
+  private final ServerStore store = new ServerStore(clock);
+  private final StateRules states = new StateRules();
+  private final GraphqlEndpoint endpoint;
+  private final Faults faults = new Faults();
+  private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+  private final HttpFront front;
+  private final String defaultTenantId;
+  private final int port;
+  private boolean down;
+
+  private PrefectServerDouble() throws IOException {
+    this.endpoint = new GraphqlEndpoint(new ServerSchema(store, states).build());
+    synchronized (store) {
+      this.defaultTenantId = store.createTenant("default");
+    }
+    this.front = new HttpFront(endpoint, faults, requests);
+    this.port = front.listen(0);
+  }
+
+  /** Starts a double on 127.0.0.1 and a free port, with one tenant. */
+  public static PrefectServerDouble start() {
+    try {
+      return new PrefectServerDouble();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code http://127.0.0.1:<port>}: POST GraphQL here or to {@code /graphql}. */
+  public URI uri() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  public ServerClock clock() {
+    return clock;
+  }
+
+  public String defaultTenantId() {
+    return defaultTenantId;
+  }
+
+  // ---- data ----
+
+  public String createFlow(String name) {
+    return createFlow(name, null, null, "0.15.13");
+  }
+
+  public String createFlow(String name, JsonNode storage, JsonNode runConfig, String coreVersion) {
+    synchronized (store) {
+      return store.createFlow(defaultTenantId, name, storage, runConfig, coreVersion);
+    }
+  }
+
+  /** A flow run in state Scheduled ("Flow run scheduled.", start time {@code scheduledStart}). */
+  public String createFlowRun(String flowId, List<String> labels, Instant scheduledStart) {
+    return createFlowRun(flowId, labels, scheduledStart, null);
+  }
+
+  public String createFlowRun(
+      String flowId, List<String> labels, Instant scheduledStart, JsonNode runConfig) {
+    synchronized (store) {
+      return store.createFlowRun(flowId, labels, scheduledStart, runConfig);
+    }
+  }
+
+  /** A task run of {@code flowRunId} in state {@code stateType} starting at {@code stateStart}. */
+  public String createTaskRun(String flowRunId, String stateType, Instant stateStart) {
+    synchronized (store) {
+      return store.createTaskRun(flowRunId, stateType, stateStart);
+    }
+  }
+
+  public String flowRunState(String flowRunId) {
+    return (String) column("flow_run", flowRunId, "state");
+  }
+
+  public JsonNode flowRunSerializedState(String flowRunId) {
+    return (JsonNode) column("flow_run", flowRunId, "serialized_state");
+  }
+
+  /** Any column of a flow run, e.g. {@code version}, {@code heartbeat}, {@code agent_id}. */
+  public Object flowRunColumn(String flowRunId, String column) {
+    return column("flow_run", flowRunId, column);
+  }
+
+  /** Every serialized state set on the run, oldest first (starting with its Scheduled state). */
+  public List<JsonNode> flowRunStateHistory(String flowRunId) {
+    synchronized (store) {
+      List<JsonNode> history = store.flowRunHistory.get(flowRunId);
+      if (history == null) {
+        throw new IllegalArgumentException("no flow run " + flowRunId);
+      }
+      return List.copyOf(history);
+    }
+  }
+
+  public String taskRunState(String taskRunId) {
+    return (String) column("task_run", taskRunId, "state");
+  }
+
+  public List<LogRecord> logs(String flowRunId) {
+    synchronized (store) {
+      return store.logs.stream().filter(log -> log.flowRunId().equals(flowRunId)).toList();
+    }
+  }
+
+  public List<AgentRecord> agents() {
+    synchronized (store) {
+      List<AgentRecord> agents = new ArrayList<>();
+      for (Map<String, Object> row : store.agents.values()) {
+        agents.add(
+            new AgentRecord(
+                (String) row.get("id"),
+                (String) row.get("name"),
+                (String) row.get("type"),
+                ServerStore.labelList(row.get("labels")),
+                (Instant) row.get("last_queried"),
+                (String) row.get("core_version"),
+                (String) row.get("tenant_id"),
+                (String) row.get("agent_config_id")));
+      }
+      return agents;
+    }
+  }
+
+  /** Sets a flow run state as the flow runner would (the Submitted lock applies). */
+  public void setFlowRunState(String flowRunId, JsonNode state) {
+    synchronized (store) {
+      states.setFlowRunStates(
+          store, List.of(Map.of("flow_run_id", flowRunId, "state", state)), null);
+    }
+  }
+
+  private Object column(String table, String id, String column) {
+    synchronized (store) {
+      Map<String, Object> row = store.table(table).get(id);
+      if (row == null) {
+        throw new IllegalArgumentException("no " + table + " " + id);
+      }
+      return row.get(column);
+    }
+  }
+
+  // ---- faults ----
+
+  /** Down: the port refuses connections. Up again: the same port listens again. */
+  public synchronized void setDown(boolean down) {
+    if (down && !this.down) {
+      front.stop();
+    } else if (!down && this.down) {
+      try {
+        front.listen(port);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen again on port " + port, e);
+      }
+    }
+    this.down = down;
+  }
+
+  /** The next {@code n} GraphQL requests get HTTP {@code httpStatus}. */
+  public void failNextRequests(int n, int httpStatus) {
+    faults.add(n, new Faults.Fault(httpStatus, null, false));
+  }
+
+  /** The next {@code n} GraphQL requests get HTTP 429 with {@code Retry-After: seconds}. */
+  public void failNextRequestsWith429(int n, int retryAfterSeconds) {
+    faults.add(n, new Faults.Fault(429, String.valueOf(retryAfterSeconds), false));
+  }
+
+  /** The next {@code n} GraphQL requests get HTTP 200 with a body that is not JSON. */
+  public void garbageNextRequests(int n) {
+    faults.add(n, new Faults.Fault(200, null, true));
+  }
+
+  // ---- accounting ----
+
+  /** GraphQL (POST) requests received, including those answered with an injected fault. */
+  public int requestCount() {
+    return requests.size();
+  }
+
+  /** POST requests whose GraphQL document has a root field named {@code rootField}. */
+  public int requestCount(String rootField) {
+    return (int) requests.stream().filter(r -> r.rootFields().contains(rootField)).count();
+  }
+
+  public List<RecordedRequest> requests() {
+    return List.copyOf(requests);
+  }
+
+  /** Parse, validation and variable errors (each answered with HTTP 400), oldest first. */
+  public List<String> validationErrors() {
+    return endpoint.validationErrors();
+  }
+
+  public void clearValidationErrors() {
+    endpoint.clearValidationErrors();
+  }
+
+  @Override
+  public synchronized void close() {
+    front.close();
+  }
+}
