@@ -1,0 +1,71 @@
+package io.github.prefectecs.agent.demo;
+
+import io.github.prefectecs.agent.prefect.server.LogRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+/**
+ * {@code scripts/demo}: runs the built agent against the moto AWS emulator and the Prefect Server
+ * double, and prints the flow runs going from Scheduled to Submitted and their ECS tasks.
+ */
+public final class Demo {
+  private Demo() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    Path jar = Path.of("target", "agent.jar");
+    try (DemoEnvironment env = DemoEnvironment.start()) {
+      System.out.printf(
+          "moto AWS emulator at %s, cluster %s with FARGATE and FARGATE_SPOT%n",
+          env.moto().endpoint(), DemoEnvironment.CLUSTER);
+      System.out.printf("Prefect Server double at %s%n", env.prefect().uri());
+      List<String> ids = env.scheduleRuns(runs);
+      System.out.printf("Scheduled %d flow runs with label %s%n", ids.size(), DemoEnvironment.LABEL);
+      printRuns(env);
+      env.startAgent(jar);
+      System.out.println("Started: java -jar target/agent.jar ecs start (configured by env)");
+      Instant deadline = Instant.now().plusSeconds(90);
+      while (Instant.now().isBefore(deadline) && !allSubmitted(env) && env.agentAlive()) {
+        LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+      }
+      printRuns(env);
+      System.out.println("\nTasks in the emulated cluster:");
+      for (Task task : env.tasks()) {
+        System.out.printf(
+            "  %s  startedBy=%s  %s  capacityProvider=%s%n",
+            task.taskArn(), task.startedBy(), task.lastStatus(), task.capacityProviderName());
+      }
+      int exit = env.stopAgent(Duration.ofSeconds(60));
+      System.out.printf("%nSent SIGTERM to the agent; it exited with code %d%n", exit);
+      System.out.println("\nAgent log:\n" + env.agentLog());
+      if (!allSubmitted(env)) {
+        System.out.println("Not every run was submitted; see the agent log above.");
+        System.exit(1);
+      }
+    }
+  }
+
+  static boolean allSubmitted(DemoEnvironment env) {
+    return env.runIds().stream()
+        .allMatch(
+            id ->
+                env.prefect().logs(id).stream()
+                    .anyMatch(l -> l.message().startsWith("Submitted for execution")));
+  }
+
+  private static void printRuns(DemoEnvironment env) {
+    System.out.println("\nFlow runs:");
+    for (String id : env.runIds()) {
+      String log =
+          env.prefect().logs(id).stream()
+              .map(LogRecord::message)
+              .reduce((a, b) -> b)
+              .orElse("");
+      System.out.printf("  %s  %-10s %s%n", id, env.prefect().flowRunState(id), log);
+    }
+  }
+}

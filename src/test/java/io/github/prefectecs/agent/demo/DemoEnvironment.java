@@ -1,0 +1,207 @@
+package io.github.prefectecs.agent.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.MotoServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+/**
+ * Everything a newcomer needs to see the agent work with no AWS account and no Prefect Server: the
+ * moto AWS emulator with a Fargate cluster (FARGATE and FARGATE_SPOT providers), the project's
+ * Prefect Server double with scheduled flow runs, and the built agent jar started as a separate
+ * process against both. Used by {@link Demo} and by {@code EndToEndIT}.
+ */
+public final class DemoEnvironment implements AutoCloseable {
+  public static final String CLUSTER = "prefect-demo";
+  public static final String LABEL = "fargate-dev";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final MotoServer moto;
+  private final PrefectServerDouble prefect;
+  private final Path workDir;
+  private final String securityGroup;
+  private final List<String> runIds = new ArrayList<>();
+  private Process agent;
+  private Path agentLog;
+  private int healthPort;
+
+  private DemoEnvironment(
+      MotoServer moto, PrefectServerDouble prefect, Path workDir, String securityGroup) {
+    this.moto = moto;
+    this.prefect = prefect;
+    this.workDir = workDir;
+    this.securityGroup = securityGroup;
+  }
+
+  /** Starts moto (tasks stay RUNNING), creates the cluster, and starts the Prefect double. */
+  public static DemoEnvironment start() throws IOException, InterruptedException {
+    MotoServer moto = MotoServer.start();
+    moto.setTaskTransition("{\"progression\": \"manual\", \"times\": 1000000}");
+    String securityGroup;
+    try (EcsClient ecs = moto.ecs();
+        Ec2Client ec2 = moto.ec2()) {
+      ecs.createCluster(b -> b.clusterName(CLUSTER));
+      ecs.putClusterCapacityProviders(
+          b ->
+              b.cluster(CLUSTER)
+                  .capacityProviders("FARGATE", "FARGATE_SPOT")
+                  .defaultCapacityProviderStrategy(
+                      CapacityProviderStrategyItem.builder()
+                          .capacityProvider("FARGATE")
+                          .weight(1)
+                          .build()));
+      String vpc =
+          ec2.describeVpcs(b -> b.filters(Filter.builder().name("isDefault").values("true").build()))
+              .vpcs()
+              .get(0)
+              .vpcId();
+      securityGroup =
+          ec2.createSecurityGroup(
+                  b -> b.groupName("prefect-flows").description("flow tasks").vpcId(vpc))
+              .groupId();
+    }
+    Path workDir = Files.createTempDirectory("prefect-ecs-demo");
+    return new DemoEnvironment(moto, PrefectServerDouble.start(), workDir, securityGroup);
+  }
+
+  public PrefectServerDouble prefect() {
+    return prefect;
+  }
+
+  public MotoServer moto() {
+    return moto;
+  }
+
+  public List<String> runIds() {
+    return List.copyOf(runIds);
+  }
+
+  /** Schedules {@code count} flow runs labelled {@link #LABEL}, due now. */
+  public List<String> scheduleRuns(int count) {
+    ObjectNode runConfig = JSON.createObjectNode();
+    runConfig.put("type", "ECSRun");
+    runConfig.put("image", "prefecthq/prefect:0.15.13-python3.9");
+    runConfig.putObject("env").put("GREETING", "hello from the demo");
+    runConfig.putArray("labels").add(LABEL);
+    runConfig.put("__version__", "0.15.13");
+    String flow =
+        prefect.createFlow("demo-flow", JSON.createObjectNode().put("type", "Local"), runConfig,
+            "0.15.13");
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      created.add(
+          prefect.createFlowRun(flow, List.of(LABEL), Instant.now().minusSeconds(1), runConfig));
+    }
+    runIds.addAll(created);
+    return created;
+  }
+
+  /**
+   * Starts {@code target/agent.jar ecs start} as its own process, configured by environment
+   * variables only, as an operator would run it as an ECS service.
+   */
+  public void startAgent(Path jar) throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      healthPort = socket.getLocalPort();
+    }
+    // moto rejects containers without their own memory; real ECS does not need this.
+    Path template = workDir.resolve("task-definition.yaml");
+    Files.writeString(
+        template,
+        "networkMode: awsvpc\ncpu: 256\nmemory: 512\ncontainerDefinitions:\n"
+            + "  - name: flow\n    memory: 512\n");
+    agentLog = workDir.resolve("agent.log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder =
+        new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "ecs", "start")
+            .redirectErrorStream(true)
+            .redirectOutput(agentLog.toFile());
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(k -> k.startsWith("PREFECT__") || k.startsWith("AWS_"));
+    env.put("HOME", workDir.toString());
+    env.put("PREFECT__BACKEND", "server");
+    env.put("PREFECT__CLOUD__API", prefect.uri().toString());
+    env.put("PREFECT__CLOUD__AGENT__NAME", "demo-agent");
+    env.put("PREFECT__CLOUD__AGENT__LABELS", "[\"" + LABEL + "\"]");
+    env.put("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://127.0.0.1:" + healthPort);
+    env.put("PREFECT__CLOUD__AGENT__ECS__CLUSTER", CLUSTER);
+    env.put("PREFECT__CLOUD__AGENT__ECS__SECURITY_GROUPS", "[\"" + securityGroup + "\"]");
+    env.put("PREFECT__CLOUD__AGENT__ECS__TASK_DEFINITION", template.toString());
+    env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+    env.put("AWS_REGION", "us-east-1");
+    env.put("AWS_ACCESS_KEY_ID", "testing");
+    env.put("AWS_SECRET_ACCESS_KEY", "testing");
+    agent = builder.start();
+  }
+
+  public int healthPort() {
+    return healthPort;
+  }
+
+  public boolean agentAlive() {
+    return agent != null && agent.isAlive();
+  }
+
+  public String agentLog() throws IOException {
+    return agentLog == null ? "" : Files.readString(agentLog);
+  }
+
+  /** SIGTERM, as ECS stops a service task; returns the exit code. */
+  public int stopAgent(Duration timeout) throws InterruptedException {
+    agent.destroy();
+    if (!agent.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      agent.destroyForcibly();
+      return -1;
+    }
+    return agent.exitValue();
+  }
+
+  /** The tasks in the emulated cluster, described. */
+  public List<Task> tasks() {
+    try (EcsClient ecs = moto.ecs()) {
+      List<String> arns = new ArrayList<>();
+      ecs.listTasksPaginator(b -> b.cluster(CLUSTER)).taskArns().forEach(arns::add);
+      if (arns.isEmpty()) {
+        return List.of();
+      }
+      List<Task> tasks = new ArrayList<>();
+      for (int i = 0; i < arns.size(); i += 100) {
+        List<String> batch = arns.subList(i, Math.min(arns.size(), i + 100));
+        tasks.addAll(
+            ecs.describeTasks(
+                    DescribeTasksRequest.builder()
+                        .cluster(CLUSTER)
+                        .tasks(batch)
+                        .include(software.amazon.awssdk.services.ecs.model.TaskField.TAGS)
+                        .build())
+                .tasks());
+      }
+      return tasks;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (agent != null && agent.isAlive()) {
+      agent.destroyForcibly();
+    }
+    prefect.close();
+    moto.close();
+  }
+}
