@@ -222,4 +222,36 @@ class EcsLauncherIT {
         .hasMessageStartingWith("Failed to infer default networkConfiguration")
         .hasMessageContaining("--subnet");
   }
+
+  @Test
+  void s3TemplatesAreReadWithASignedGetAndMissingKeysAreRejected() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String path : new String[] {"/templates", "/templates/td.yaml"}) {
+      var body =
+          path.endsWith(".yaml")
+              ? java.net.http.HttpRequest.BodyPublishers.ofString("cpu: 512\n")
+              : java.net.http.HttpRequest.BodyPublishers.noBody();
+      var response =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(moto.endpoint().resolve(path)).PUT(body).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+    DocumentLoader loader =
+        new DocumentLoader(
+            new S3ObjectReader(
+                software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create(),
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                        "testing", "testing")),
+                "us-east-1",
+                Map.of("AWS_ENDPOINT_URL_S3", moto.endpoint().toString())));
+
+    assertThat(loader.load("--task-definition", "s3://templates/td.yaml").get("cpu").asInt())
+        .isEqualTo(512);
+    assertThatThrownBy(() -> loader.load("--task-definition", "s3://templates/missing.yaml"))
+        .isInstanceOf(EcsLaunchException.class)
+        .hasMessage(
+            "--task-definition s3://templates/missing.yaml: S3 answered HTTP 404 (NoSuchKey)");
+  }
 }
