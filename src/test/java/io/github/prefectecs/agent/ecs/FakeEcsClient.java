@@ -181,6 +181,28 @@ public final class FakeEcsClient implements EcsClient {
   }
 
   @Override
+  public software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionResponse
+      deregisterTaskDefinition(
+          software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionRequest request) {
+    enter("DeregisterTaskDefinition");
+    String[] parts = request.taskDefinition().replaceAll(".*task-definition/", "").split(":");
+    List<Revision> revisions = families.get(parts[0]);
+    if (revisions == null) {
+      throw ClientException.builder().statusCode(400).message("Unknown task definition").build();
+    }
+    synchronized (revisions) {
+      int index = Integer.parseInt(parts[1]) - 1;
+      Revision old = revisions.get(index);
+      TaskDefinition inactive =
+          old.definition().toBuilder().status(TaskDefinitionStatus.INACTIVE).build();
+      revisions.set(index, new Revision(inactive, old.tags()));
+      return software.amazon.awssdk.services.ecs.model.DeregisterTaskDefinitionResponse.builder()
+          .taskDefinition(inactive)
+          .build();
+    }
+  }
+
+  @Override
   public DescribeTaskDefinitionResponse describeTaskDefinition(
       DescribeTaskDefinitionRequest request) {
     enter("DescribeTaskDefinition");
