@@ -43,6 +43,7 @@ public final class EcsLauncher implements Launcher {
   private final Ec2Client ec2;
   private final Clock clock;
   private final EcsRateLimits limits;
+  private final software.amazon.awssdk.http.SdkHttpClient s3Http;
   private final DocumentLoader loader;
   private final TaskDefinitionRenderer renderer;
   private final TaskDefinitionRegistry registry;
@@ -74,13 +75,10 @@ public final class EcsLauncher implements Launcher {
     this.clock = clock;
     this.limits = limits;
     String region = region(ecs);
+    this.s3Http = software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create();
     this.loader =
         new DocumentLoader(
-            new S3ObjectReader(
-                software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create(),
-                AwsClients.credentials(config),
-                region,
-                System.getenv()));
+            new S3ObjectReader(s3Http, AwsClients.credentials(config), region, System.getenv()));
     this.renderer = new TaskDefinitionRenderer(settings, region);
     this.registry = new TaskDefinitionRegistry(ecs, limits);
   }
@@ -192,7 +190,8 @@ public final class EcsLauncher implements Launcher {
 
   @Override
   public void close() {
-    // The AWS clients belong to the caller; nothing else holds resources.
+    // The ECS and EC2 clients belong to the caller; only the S3 reader's HTTP client is ours.
+    s3Http.close();
   }
 
   private ObjectNode loadTemplate() {

@@ -59,6 +59,23 @@ final class Json {
     return text.isBlank() ? null : text;
   }
 
+  /** One line describing why a tree does not fit an SDK request, naming the field. */
+  static String problem(com.fasterxml.jackson.core.JsonProcessingException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
+      return "unknown field `" + unknown.getPropertyName() + "`";
+    }
+    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
+        && !mapping.getPath().isEmpty()) {
+      StringBuilder path = new StringBuilder();
+      for (var ref : mapping.getPath()) {
+        path.append(
+            ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]");
+      }
+      return "bad value at `" + path.substring(1) + "`";
+    }
+    return DocumentLoader.firstLine(e.getOriginalMessage());
+  }
+
   static String write(JsonNode node) {
     try {
       return MAPPER.writeValueAsString(node);

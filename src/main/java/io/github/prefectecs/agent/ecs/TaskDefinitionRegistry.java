@@ -161,8 +161,7 @@ final class TaskDefinitionRegistry {
           .build();
     } catch (JsonProcessingException e) {
       throw EcsLaunchException.rejected(
-          "The task definition is not valid for ECS: "
-              + DocumentLoader.firstLine(e.getOriginalMessage()));
+          "The task definition is not valid for ECS: " + Json.problem(e));
     }
   }
 

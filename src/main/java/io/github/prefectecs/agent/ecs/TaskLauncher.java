@@ -92,8 +92,7 @@ final class TaskLauncher {
       return Json.MAPPER.treeToValue(kwargs, RunTaskRequest.serializableBuilderClass()).build();
     } catch (JsonProcessingException e) {
       throw EcsLaunchException.rejected(
-          "The RunTask arguments (run_task_kwargs) are not valid for ECS: "
-              + DocumentLoader.firstLine(e.getOriginalMessage()));
+          "The RunTask arguments (run_task_kwargs) are not valid for ECS: " + Json.problem(e));
     }
   }
 }

@@ -251,4 +251,54 @@ class EcsLauncherFaultTest {
         .isEqualTo(3);
     assertThat(ecs.count("RunTask") - ecs.count("RunTask:throttled")).isEqualTo(200);
   }
+
+  @Test
+  void unknownRunTaskKwargsFieldIsRejectedNamingIt() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
+    launcher.start();
+
+    LaunchResult result =
+        launcher.launch(
+            run(uuid(1), json("{\"type\":\"ECSRun\",\"run_task_kwargs\":{\"clustre\":\"x\"}}")), 1);
+
+    assertThat(result)
+        .isEqualTo(
+            new LaunchResult.Rejected(
+                "The RunTask arguments (run_task_kwargs) are not valid for ECS: unknown field"
+                    + " `clustre`"));
+    assertThat(ecs.count("RunTask")).isZero();
+  }
+
+  @Test
+  void runConfigTaskDefinitionArnIsRunWithoutRegistration() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
+    launcher.start();
+
+    LaunchResult result =
+        launcher.launch(
+            run(uuid(1), json("{\"type\":\"ECSRun\",\"task_definition_arn\":\"my-td:3\"}")), 1);
+
+    assertThat(result).isInstanceOf(LaunchResult.Launched.class);
+    assertThat(ecs.runTaskRequests.get(0).taskDefinition()).isEqualTo("my-td:3");
+    assertThat(ecs.count("RegisterTaskDefinition") + ecs.count("DescribeTaskDefinition")).isZero();
+  }
+
+  @Test
+  void badRunConfigIsRejectedWithoutCallingEcs() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
+    launcher.start();
+
+    LaunchResult result = launcher.launch(run(uuid(1), json("{\"type\":\"LocalRun\"}")), 1);
+
+    assertThat(result)
+        .isEqualTo(
+            new LaunchResult.Rejected(
+                "Flow run "
+                    + uuid(1)
+                    + " has a `run_config` of type `LocalRun`, only `ECSRun` is supported"));
+    assertThat(ecs.calls.keySet()).containsOnly("ListTasks");
+  }
 }
