@@ -55,8 +55,15 @@ final class DocumentLoader {
       if (location.startsWith("http://") || location.startsWith("https://")) {
         return httpGet(what, location);
       }
-      Path path =
-          location.startsWith("file://") ? Path.of(URI.create(location)) : Path.of(location);
+      Path path;
+      if (location.startsWith("file://")) {
+        path = Path.of(URI.create(location));
+      } else if (location.startsWith("agent://") || location.startsWith("local://")) {
+        // The reference's spellings for "a file on the agent's machine".
+        path = Path.of(location.substring(location.indexOf("://") + 3));
+      } else {
+        path = Path.of(location);
+      }
       return Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       throw EcsLaunchException.rejected(what + " " + location + ": file not found");

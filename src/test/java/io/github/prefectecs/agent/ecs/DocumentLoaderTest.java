@@ -35,6 +35,8 @@ class DocumentLoaderTest {
         .isEqualTo(1024);
     assertThat(loader.load("--task-definition", json.toUri().toString()).get("cpu").asInt())
         .isEqualTo(512);
+    assertThat(loader.load("task_definition_path", "agent://" + json).get("cpu").asInt())
+        .isEqualTo(512);
   }
 
   @Test

@@ -124,6 +124,11 @@ class EcsLauncherIT {
             org.assertj.core.groups.Tuple.tuple("prefect:flow-run-id", uuid(1)),
             org.assertj.core.groups.Tuple.tuple("prefect:flow-id", "flow-id"),
             org.assertj.core.groups.Tuple.tuple("prefect:agent", "agent"));
+    // The network configuration inferred from the default VPC reached ECS.
+    assertThat(task.attachments().get(0).details())
+        .filteredOn(d -> d.name().equals("subnetId"))
+        .singleElement()
+        .satisfies(d -> assertThat(defaultSubnets()).contains(d.value()));
     assertThat(task.overrides().cpu()).isEqualTo("2048");
     ContainerOverride flow = task.overrides().containerOverrides().get(0);
     assertThat(flow.name()).isEqualTo("flow");
@@ -172,31 +177,23 @@ class EcsLauncherIT {
         .hasSize(2);
   }
 
+  private static List<String> defaultSubnets() {
+    String vpc =
+        ec2.describeVpcs(r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
+            .vpcs()
+            .get(0)
+            .vpcId();
+    return ec2
+        .describeSubnets(r -> r.filters(Filter.builder().name("vpc-id").values(vpc).build()))
+        .subnets()
+        .stream()
+        .map(s -> s.subnetId())
+        .toList();
+  }
+
   @Test
   void defaultVpcSubnetsAreInferred() {
-    List<String> defaultSubnets =
-        ec2
-            .describeSubnets(
-                r ->
-                    r.filters(
-                        Filter.builder()
-                            .name("vpc-id")
-                            .values(
-                                ec2.describeVpcs(
-                                        v ->
-                                            v.filters(
-                                                Filter.builder()
-                                                    .name("isDefault")
-                                                    .values("true")
-                                                    .build()))
-                                    .vpcs()
-                                    .get(0)
-                                    .vpcId())
-                            .build()))
-            .subnets()
-            .stream()
-            .map(s -> s.subnetId())
-            .toList();
+    List<String> defaultSubnets = defaultSubnets();
 
     var network = DefaultNetwork.infer(ec2, List.of(securityGroup));
 
