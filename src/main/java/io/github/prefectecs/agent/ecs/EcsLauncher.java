@@ -139,8 +139,9 @@ public final class EcsLauncher implements Launcher {
     try {
       EcsRunConfig runConfig = EcsRunConfig.of(run);
       ObjectNode kwargs = arguments.build(run, runConfig);
-      kwargs.put("taskDefinition", taskDefinition(run, runConfig, kwargs));
-      LaunchResult result = taskLauncher.run(run, kwargs);
+      String taskDefinition = taskDefinition(run, runConfig, kwargs);
+      kwargs.put("taskDefinition", taskDefinition);
+      LaunchResult result = runTask(run, kwargs, taskDefinition, runConfig);
       log.debug("Launch of flow run {} took {} ms: {}", run.id(), clock.millis() - started, result);
       return result;
     } catch (EcsLaunchException e) {
@@ -153,6 +154,22 @@ public final class EcsLauncher implements Launcher {
         return new LaunchResult.Retryable(e.getMessage(), RETRY_AFTER);
       }
       return new LaunchResult.Rejected(e.getMessage());
+    }
+  }
+
+  private LaunchResult runTask(
+      FlowRun run, ObjectNode kwargs, String taskDefinition, EcsRunConfig runConfig) {
+    try {
+      return taskLauncher.run(run, kwargs);
+    } catch (EcsLaunchException e) {
+      String message = e.getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (runConfig.taskDefinitionArn() == null && message.contains("inactive")) {
+        // Someone deregistered the revision we reuse: register it again on the next attempt.
+        registry.invalidate(taskDefinition);
+        throw EcsLaunchException.retryable(
+            "Task definition " + taskDefinition + " is no longer active; registering it again", e);
+      }
+      throw e;
     }
   }
 

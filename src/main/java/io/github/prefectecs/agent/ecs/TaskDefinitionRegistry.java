@@ -60,6 +60,17 @@ final class TaskDefinitionRegistry {
     return await(mine);
   }
 
+  /** Forgets a revision that turned out to be unusable (e.g. deregistered by someone else). */
+  void invalidate(String taskDefinitionArn) {
+    byHash
+        .entrySet()
+        .removeIf(
+            e ->
+                e.getValue().isDone()
+                    && !e.getValue().isCompletedExceptionally()
+                    && taskDefinitionArn.equals(e.getValue().join()));
+  }
+
   private String findOrRegister(CanonicalDefinition definition) {
     // At most one lookup-and-register per family at a time, across hashes.
     synchronized (familyLocks.computeIfAbsent(definition.family(), f -> new Object())) {

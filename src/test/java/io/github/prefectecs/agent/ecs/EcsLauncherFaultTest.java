@@ -301,4 +301,35 @@ class EcsLauncherFaultTest {
                     + " has a `run_config` of type `LocalRun`, only `ECSRun` is supported"));
     assertThat(ecs.calls.keySet()).containsOnly("ListTasks");
   }
+
+  @Test
+  void aRevisionDeregisteredBySomeoneElseIsRegisteredAgainOnTheNextAttempt() {
+    java.util.concurrent.atomic.AtomicBoolean inactive =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    FakeEcsClient ecs =
+        new FakeEcsClient() {
+          @Override
+          public software.amazon.awssdk.services.ecs.model.RunTaskResponse runTask(
+              RunTaskRequest request) {
+            if (inactive.getAndSet(false)) {
+              throw software.amazon.awssdk.services.ecs.model.ClientException.builder()
+                  .statusCode(400)
+                  .message("TaskDefinition is inactive")
+                  .build();
+            }
+            return super.runTask(request);
+          }
+        };
+    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
+    launcher.start();
+    launcher.launch(run(uuid(1), null), 1);
+    inactive.set(true);
+
+    LaunchResult failed = launcher.launch(run(uuid(2), null), 1);
+    LaunchResult retried = launcher.launch(run(uuid(2), null), 2);
+
+    assertThat(failed).isInstanceOf(LaunchResult.Retryable.class);
+    assertThat(retried).isInstanceOf(LaunchResult.Launched.class);
+    assertThat(ecs.count("DescribeTaskDefinition")).isEqualTo(2);
+  }
 }

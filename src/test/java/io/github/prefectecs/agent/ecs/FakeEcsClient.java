@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
  *
  * <p>Thread-safe.
  */
-public final class FakeEcsClient implements EcsClient {
+public class FakeEcsClient implements EcsClient {
   private static final String PREFIX = "arn:aws:ecs:us-east-1:123456789012:";
 
   public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
