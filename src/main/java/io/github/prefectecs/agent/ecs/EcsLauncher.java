@@ -106,6 +106,7 @@ public final class EcsLauncher implements Launcher {
       log.info("Using inferred networkConfiguration {}", Json.write(inferred));
     }
     ObjectNode agentKwargs = RunTaskKwargs.agentKwargs(settings, fileKwargs, inferred);
+    validateAtStart(agentKwargs);
     arguments =
         new RunTaskArguments(
             settings, agentKwargs, new FlowEnvironment(config, tenantId), config.name());
@@ -224,6 +225,17 @@ public final class EcsLauncher implements Launcher {
       throw new IllegalStateException("the packaged ecs/task-definition.yaml is invalid", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Fails start-up, rather than every run, when the agent's own files do not fit ECS. */
+  private void validateAtStart(ObjectNode agentKwargs) {
+    try {
+      TaskDefinitionRegistry.toRequest(agentTemplate);
+      TaskLauncher.toRequest(agentKwargs);
+    } catch (EcsLaunchException e) {
+      throw new IllegalStateException(
+          e.getMessage() + " (check --task-definition and --run-task-kwargs)", e);
     }
   }
 

@@ -332,4 +332,49 @@ class EcsLauncherFaultTest {
     assertThat(retried).isInstanceOf(LaunchResult.Launched.class);
     assertThat(ecs.count("DescribeTaskDefinition")).isEqualTo(2);
   }
+
+  @Test
+  void aTemplateFieldEcsDoesNotKnowIsRejectedNamingIt() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
+    launcher.start();
+
+    LaunchResult result =
+        launcher.launch(
+            run(uuid(1), json("{\"type\":\"ECSRun\",\"task_definition\":{\"cpuu\":1}}")), 1);
+
+    assertThat(result)
+        .isEqualTo(
+            new LaunchResult.Rejected(
+                "The task definition is not valid for ECS: unknown field `cpuu`"));
+    assertThat(ecs.count("RegisterTaskDefinition")).isZero();
+  }
+
+  @Test
+  void agentFilesThatDoNotFitEcsFailStartUp(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path kwargs =
+        java.nio.file.Files.writeString(dir.resolve("kwargs.yaml"), "lanchType: EC2\n");
+    io.github.prefectecs.agent.config.EcsSettings settings =
+        new io.github.prefectecs.agent.config.EcsSettings(
+            null,
+            "EC2",
+            List.of(),
+            false,
+            null,
+            null,
+            null,
+            kwargs.toString(),
+            List.of(),
+            List.of(),
+            null,
+            null,
+            null);
+    EcsLauncher launcher = Fixtures.launcher(config(settings), new FakeEcsClient());
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(launcher::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("unknown field `lanchType`")
+        .hasMessageContaining("--run-task-kwargs");
+  }
 }
