@@ -1,0 +1,100 @@
+package io.github.prefectecs.agent.ecs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Reads a YAML or JSON object (task definition template, RunTask arguments) from a local path,
+ * {@code file://}, {@code http(s)://} or {@code s3://} location.
+ *
+ * <p>Thread-safe. Every failure is an {@link EcsLaunchException} (not retryable) naming the
+ * location and the problem.
+ */
+final class DocumentLoader {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private final HttpClient http;
+  private final S3ObjectReader s3;
+
+  DocumentLoader(S3ObjectReader s3) {
+    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    this.s3 = s3;
+  }
+
+  /** The object at {@code location}; {@code what} names the setting for messages. */
+  ObjectNode load(String what, String location) {
+    byte[] bytes = read(what, location);
+    JsonNode node;
+    try {
+      node = Json.YAML.readTree(bytes);
+    } catch (IOException e) {
+      throw EcsLaunchException.rejected(
+          what + " " + location + " is not valid YAML or JSON: " + firstLine(e.getMessage()));
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw EcsLaunchException.rejected(
+          what + " " + location + " must hold a YAML/JSON object (a mapping of keys)");
+    }
+    return object;
+  }
+
+  private byte[] read(String what, String location) {
+    try {
+      if (location.startsWith("s3://")) {
+        return s3.read(what, location);
+      }
+      if (location.startsWith("http://") || location.startsWith("https://")) {
+        return httpGet(what, location);
+      }
+      Path path;
+      if (location.startsWith("file://")) {
+        path = Path.of(URI.create(location));
+      } else if (location.startsWith("agent://") || location.startsWith("local://")) {
+        // The reference's spellings for "a file on the agent's machine".
+        path = Path.of(location.substring(location.indexOf("://") + 3));
+      } else {
+        path = Path.of(location);
+      }
+      return Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw EcsLaunchException.rejected(what + " " + location + ": file not found");
+    } catch (IOException | IllegalArgumentException e) {
+      throw EcsLaunchException.rejected(
+          what + " " + location + " cannot be read: " + firstLine(e.toString()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw EcsLaunchException.retryable(what + " " + location + ": interrupted", e);
+    }
+  }
+
+  private byte[] httpGet(String what, String location) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(location)).timeout(TIMEOUT).GET().build();
+    HttpResponse<InputStream> response =
+        http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream body = response.body()) {
+      if (response.statusCode() / 100 != 2) {
+        throw EcsLaunchException.rejected(
+            what + " " + location + ": HTTP " + response.statusCode());
+      }
+      return body.readAllBytes();
+    }
+  }
+
+  static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

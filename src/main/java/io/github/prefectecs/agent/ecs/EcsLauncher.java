@@ -1,0 +1,258 @@
+package io.github.prefectecs.agent.ecs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.run.LaunchResult;
+import io.github.prefectecs.agent.run.Launcher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/**
+ * Launches flow runs as ECS tasks: one RunTask per run, reusing registered task definitions by
+ * content hash, Fargate Spot with an on-demand fallback, and a start-up listing so no run gets a
+ * second task.
+ *
+ * <p>Thread-safe once {@link #start()} returned; {@link #launch} never throws for expected
+ * failures. The AWS clients belong to the caller.
+ */
+public final class EcsLauncher implements Launcher {
+  private static final Logger log = LoggerFactory.getLogger(EcsLauncher.class);
+  static final Duration RETRY_AFTER = Duration.ofSeconds(15);
+  static final String ALREADY_RUNNING =
+      "Task already running for this flow run; not starting another";
+  static final String SPOT_FALLBACK = "No Fargate Spot capacity; started on FARGATE instead";
+
+  private final AgentConfig config;
+  private final EcsSettings settings;
+  private final String tenantId;
+  private final EcsClient ecs;
+  private final Ec2Client ec2;
+  private final Clock clock;
+  private final EcsRateLimits limits;
+  private final software.amazon.awssdk.http.SdkHttpClient s3Http;
+  private final DocumentLoader loader;
+  private final TaskDefinitionRenderer renderer;
+  private final TaskDefinitionRegistry registry;
+  private final Map<String, String> running = new ConcurrentHashMap<>();
+  private volatile ObjectNode agentTemplate;
+  private volatile RunTaskArguments arguments;
+  private volatile TaskLauncher taskLauncher;
+
+  /**
+   * @param config agent configuration ({@code ecs()}, backend, API, key, labels, env, ...)
+   * @param tenantId the resolved tenant id; null when unknown or not needed
+   * @param ecs ECS client
+   * @param ec2 EC2 client, used only to infer the default VPC's subnets
+   * @param clock wall clock
+   * @param limits client-side rate limits ({@link EcsRateLimits#ecsQuotas()} in production)
+   */
+  public EcsLauncher(
+      AgentConfig config,
+      String tenantId,
+      EcsClient ecs,
+      Ec2Client ec2,
+      Clock clock,
+      EcsRateLimits limits) {
+    this.config = config;
+    this.settings = config.ecs();
+    this.tenantId = tenantId;
+    this.ecs = ecs;
+    this.ec2 = ec2;
+    this.clock = clock;
+    this.limits = limits;
+    String region = region(ecs);
+    this.s3Http = software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create();
+    this.loader =
+        new DocumentLoader(
+            new S3ObjectReader(s3Http, AwsClients.credentials(config), region, System.getenv()));
+    this.renderer = new TaskDefinitionRenderer(settings, region);
+    this.registry = new TaskDefinitionRegistry(ecs, limits);
+  }
+
+  /** A launcher with rate limits at the published ECS quotas. */
+  public static EcsLauncher create(
+      AgentConfig config, String tenantId, EcsClient ecs, Ec2Client ec2, Clock clock) {
+    return new EcsLauncher(config, tenantId, ecs, ec2, clock, EcsRateLimits.ecsQuotas());
+  }
+
+  @Override
+  public Map<String, String> start() {
+    agentTemplate = loadTemplate();
+    ObjectNode fileKwargs = null;
+    if (settings.runTaskKwargsPath() != null) {
+      fileKwargs = loadAtStart("--run-task-kwargs", settings.runTaskKwargsPath());
+    }
+    ObjectNode placed =
+        RunTaskKwargs.mergeWithPlacement(RunTaskKwargs.placement(settings), fileKwargs);
+    ObjectNode inferred = null;
+    if (settings.subnets().isEmpty()
+        && !RunTaskKwargs.hasNetwork(fileKwargs)
+        && RunTaskKwargs.onFargate(placed, settings)) {
+      inferred = DefaultNetwork.infer(ec2, settings.securityGroups());
+      log.info("Using inferred networkConfiguration {}", Json.write(inferred));
+    }
+    ObjectNode agentKwargs = RunTaskKwargs.agentKwargs(settings, fileKwargs, inferred);
+    validateAtStart(agentKwargs);
+    arguments =
+        new RunTaskArguments(
+            settings, agentKwargs, new FlowEnvironment(config, tenantId), config.name());
+    taskLauncher = new TaskLauncher(ecs, limits, settings, running);
+    try {
+      running.putAll(RunningTasks.list(ecs, limits, settings.cluster()));
+    } catch (SdkException e) {
+      throw new IllegalStateException(
+          "Failed to list running tasks in ECS cluster "
+              + (settings.cluster() == null ? "default" : settings.cluster())
+              + ": "
+              + AwsErrors.translate("ListTasks", settings.cluster(), e).getMessage(),
+          e);
+    } catch (EcsLaunchException e) {
+      throw new IllegalStateException("Failed to list running tasks: " + e.getMessage(), e);
+    }
+    log.info("ECS launcher started; {} flow run task(s) already running", running.size());
+    return Map.copyOf(running);
+  }
+
+  @Override
+  public LaunchResult launch(FlowRun run, int attempt) {
+    if (taskLauncher == null) {
+      throw new IllegalStateException("EcsLauncher.launch called before start()");
+    }
+    String existing = running.get(run.id());
+    if (existing != null) {
+      return new LaunchResult.Launched(existing, List.of(ALREADY_RUNNING));
+    }
+    long started = clock.millis();
+    try {
+      EcsRunConfig runConfig = EcsRunConfig.of(run);
+      ObjectNode kwargs = arguments.build(run, runConfig);
+      String taskDefinition = taskDefinition(run, runConfig, kwargs);
+      kwargs.put("taskDefinition", taskDefinition);
+      LaunchResult result = runTask(run, kwargs, taskDefinition, runConfig);
+      log.debug("Launch of flow run {} took {} ms: {}", run.id(), clock.millis() - started, result);
+      return result;
+    } catch (EcsLaunchException e) {
+      if (e.retryable()) {
+        log.warn(
+            "Launch of flow run {} (attempt {}) will be retried: {}",
+            run.id(),
+            attempt,
+            e.getMessage());
+        return new LaunchResult.Retryable(e.getMessage(), RETRY_AFTER);
+      }
+      return new LaunchResult.Rejected(e.getMessage());
+    }
+  }
+
+  private LaunchResult runTask(
+      FlowRun run, ObjectNode kwargs, String taskDefinition, EcsRunConfig runConfig) {
+    try {
+      return taskLauncher.run(run, kwargs);
+    } catch (EcsLaunchException e) {
+      String message = e.getMessage().toLowerCase(java.util.Locale.ROOT);
+      if (runConfig.taskDefinitionArn() == null && message.contains("inactive")) {
+        // Someone deregistered the revision we reuse: register it again on the next attempt.
+        registry.invalidate(taskDefinition);
+        throw EcsLaunchException.retryable(
+            "Task definition " + taskDefinition + " is no longer active; registering it again", e);
+      }
+      throw e;
+    }
+  }
+
+  private String taskDefinition(FlowRun run, EcsRunConfig runConfig, ObjectNode kwargs) {
+    if (runConfig.taskDefinitionArn() != null) {
+      if (TaskDefinitionRenderer.dockerStorageImage(run.flow().storage()) != null) {
+        throw EcsLaunchException.rejected(
+            "Flow run "
+                + run.id()
+                + ": cannot provide `task_definition_arn` when using `Docker` storage");
+      }
+      return runConfig.taskDefinitionArn();
+    }
+    ObjectNode template = runConfig.taskDefinition();
+    if (template == null && runConfig.taskDefinitionPath() != null) {
+      template = loader.load("run config `task_definition_path`", runConfig.taskDefinitionPath());
+    }
+    if (template == null) {
+      template = agentTemplate;
+    }
+    boolean fargate = RunTaskKwargs.onFargate(kwargs, settings);
+    return registry.arnFor(
+        CanonicalDefinition.of(renderer.render(template, runConfig, run.flow(), fargate)));
+  }
+
+  /** Forgets the task of a run that ended, so a re-scheduled run can be launched again. */
+  public void forget(String flowRunId) {
+    running.remove(flowRunId);
+  }
+
+  /** Flow run id to task ARN of the tasks this launcher knows to be running. */
+  public Map<String, String> running() {
+    return Map.copyOf(running);
+  }
+
+  @Override
+  public void close() {
+    // The ECS and EC2 clients belong to the caller; only the S3 reader's HTTP client is ours.
+    s3Http.close();
+  }
+
+  private ObjectNode loadTemplate() {
+    if (settings.taskDefinitionPath() != null) {
+      return loadAtStart("--task-definition", settings.taskDefinitionPath());
+    }
+    try (InputStream in = EcsLauncher.class.getResourceAsStream("/ecs/task-definition.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("the packaged ecs/task-definition.yaml is missing");
+      }
+      return (ObjectNode) Json.YAML.readTree(in);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the packaged ecs/task-definition.yaml is invalid", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Fails start-up, rather than every run, when the agent's own files do not fit ECS. */
+  private void validateAtStart(ObjectNode agentKwargs) {
+    try {
+      TaskDefinitionRegistry.toRequest(agentTemplate);
+      TaskLauncher.toRequest(agentKwargs);
+    } catch (EcsLaunchException e) {
+      throw new IllegalStateException(
+          e.getMessage() + " (check --task-definition and --run-task-kwargs)", e);
+    }
+  }
+
+  private ObjectNode loadAtStart(String what, String location) {
+    try {
+      return loader.load(what, location);
+    } catch (EcsLaunchException e) {
+      throw new IllegalStateException("Failed to load " + e.getMessage(), e);
+    }
+  }
+
+  private static String region(EcsClient ecs) {
+    try {
+      return ecs.serviceClientConfiguration().region().id();
+    } catch (RuntimeException e) {
+      String env = System.getenv("AWS_REGION");
+      return env == null || env.isBlank() ? "us-east-1" : env;
+    }
+  }
+}

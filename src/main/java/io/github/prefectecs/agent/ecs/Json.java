@@ -1,0 +1,86 @@
+package io.github.prefectecs.agent.ecs;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+/** Shared Jackson mappers and small tree helpers for task definitions and RunTask arguments. */
+final class Json {
+  static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  static final YAMLMapper YAML = new YAMLMapper();
+
+  private Json() {}
+
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** The object under {@code field}, created when absent or not an object. */
+  static ObjectNode objectAt(ObjectNode parent, String field) {
+    JsonNode node = parent.get(field);
+    if (node instanceof ObjectNode object) {
+      return object;
+    }
+    return parent.putObject(field);
+  }
+
+  /** The array under {@code field}, created when absent or not an array. */
+  static ArrayNode arrayAt(ObjectNode parent, String field) {
+    JsonNode node = parent.get(field);
+    if (node instanceof ArrayNode array) {
+      return array;
+    }
+    return parent.putArray(field);
+  }
+
+  /** The element of {@code array} whose {@code name} is {@code name}, appended when missing. */
+  static ObjectNode named(ArrayNode array, String name) {
+    for (JsonNode element : array) {
+      if (element instanceof ObjectNode object && name.equals(object.path("name").asText(null))) {
+        return object;
+      }
+    }
+    ObjectNode added = array.addObject();
+    added.put("name", name);
+    return added;
+  }
+
+  /** Text of a field, or null when absent, null or blank. */
+  static String text(JsonNode node, String field) {
+    JsonNode value = node == null ? null : node.get(field);
+    if (value == null || value.isNull() || value.isContainerNode()) {
+      return null;
+    }
+    String text = value.asText();
+    return text.isBlank() ? null : text;
+  }
+
+  /** One line describing why a tree does not fit an SDK request, naming the field. */
+  static String problem(com.fasterxml.jackson.core.JsonProcessingException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
+      return "unknown field `" + unknown.getPropertyName() + "`";
+    }
+    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
+        && !mapping.getPath().isEmpty()) {
+      StringBuilder path = new StringBuilder();
+      for (var ref : mapping.getPath()) {
+        path.append(
+            ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]");
+      }
+      return "bad value at `" + path.substring(1) + "`";
+    }
+    return DocumentLoader.firstLine(e.getOriginalMessage());
+  }
+
+  static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise a JSON tree", e);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.github.prefectecs.agent.ecs;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
+import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.ecs.model.TaskField;
+
+/**
+ * Lists the cluster's live tasks once at start-up and maps each to its flow run: from the {@code
+ * prefect:flow-run-id} tag, else a {@code startedBy} that is a flow run id.
+ */
+final class RunningTasks {
+  private static final Pattern UUID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final int BATCH = 100;
+
+  private RunningTasks() {}
+
+  /** Flow run id to task ARN of every task that is not stopped or stopping. */
+  static Map<String, String> list(EcsClient ecs, EcsRateLimits limits, String cluster) {
+    List<String> arns = new ArrayList<>();
+    String token = null;
+    do {
+      String next = token;
+      ListTasksResponse page =
+          EcsRateLimits.call(
+              () ->
+                  ecs.listTasks(
+                      r -> r.cluster(cluster).desiredStatus(DesiredStatus.RUNNING).nextToken(next)),
+              limits.clusterRead());
+      arns.addAll(page.taskArns());
+      token = page.nextToken();
+    } while (token != null && !token.isEmpty());
+    Map<String, String> running = new HashMap<>();
+    for (int from = 0; from < arns.size(); from += BATCH) {
+      List<String> batch = arns.subList(from, Math.min(arns.size(), from + BATCH));
+      List<Task> tasks =
+          EcsRateLimits.call(
+                  () ->
+                      ecs.describeTasks(
+                          r -> r.cluster(cluster).tasks(batch).include(TaskField.TAGS)),
+                  limits.clusterRead())
+              .tasks();
+      for (Task task : tasks) {
+        String runId = flowRunId(task);
+        if (runId != null && isLive(task)) {
+          running.put(runId, task.taskArn());
+        }
+      }
+    }
+    return running;
+  }
+
+  // ListTasks' desiredStatus filter is not trusted (emulators ignore it): read the task itself.
+  private static boolean isLive(Task task) {
+    return "RUNNING".equals(task.desiredStatus()) && !"STOPPED".equals(task.lastStatus());
+  }
+
+  static String flowRunId(Task task) {
+    for (var tag : task.tags()) {
+      if (RunTaskArguments.TAG_FLOW_RUN_ID.equals(tag.key()) && tag.value() != null) {
+        return tag.value();
+      }
+    }
+    String startedBy = task.startedBy();
+    return startedBy != null && UUID.matcher(startedBy).matches() ? startedBy : null;
+  }
+}

@@ -1,0 +1,75 @@
+package io.github.prefectecs.agent.ecs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+
+class DocumentLoaderTest {
+  @TempDir Path dir;
+
+  private final DocumentLoader loader =
+      new DocumentLoader(
+          new S3ObjectReader(
+              UrlConnectionHttpClient.create(),
+              AnonymousCredentialsProvider.create(),
+              "us-east-1",
+              Map.of()));
+
+  @Test
+  void readsYamlAndJsonFromPathsAndFileUris() throws Exception {
+    Path yaml =
+        Files.writeString(
+            dir.resolve("td.yaml"), "cpu: 1024\ncontainerDefinitions:\n  - name: flow\n");
+    Path json = Files.writeString(dir.resolve("td.json"), "{\"cpu\": 512}");
+
+    assertThat(loader.load("--task-definition", yaml.toString()).get("cpu").asInt())
+        .isEqualTo(1024);
+    assertThat(loader.load("--task-definition", json.toUri().toString()).get("cpu").asInt())
+        .isEqualTo(512);
+    assertThat(loader.load("task_definition_path", "agent://" + json).get("cpu").asInt())
+        .isEqualTo(512);
+  }
+
+  @Test
+  void missingFileIsRejectedNamingTheSettingAndPath() {
+    String missing = dir.resolve("nope.yaml").toString();
+
+    assertThatThrownBy(() -> loader.load("--task-definition", missing))
+        .isInstanceOf(EcsLaunchException.class)
+        .hasMessage("--task-definition " + missing + ": file not found");
+  }
+
+  @Test
+  void badYamlAndNonObjectsAreRejected() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "cpu: [1024\n");
+    Path list = Files.writeString(dir.resolve("list.yaml"), "- a\n- b\n");
+
+    assertThatThrownBy(() -> loader.load("x", bad.toString()))
+        .hasMessageContaining("is not valid YAML or JSON");
+    assertThatThrownBy(() -> loader.load("x", list.toString()))
+        .hasMessageContaining("must hold a YAML/JSON object");
+  }
+
+  @Test
+  void readsOverHttpAndRejectsAnErrorStatus() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse().setBody("memory: 2048\n"));
+      server.enqueue(new MockResponse().setResponseCode(404));
+      String url = server.url("/td.yaml").toString();
+
+      assertThat(loader.load("task_definition_path", url).get("memory").asInt()).isEqualTo(2048);
+      assertThatThrownBy(() -> loader.load("task_definition_path", url))
+          .isInstanceOf(EcsLaunchException.class)
+          .hasMessage("task_definition_path " + url + ": HTTP 404");
+    }
+  }
+}

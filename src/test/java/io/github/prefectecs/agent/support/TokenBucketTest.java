@@ -1,0 +1,112 @@
+package io.github.prefectecs.agent.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class TokenBucketTest {
+  private final AtomicLong now = new AtomicLong();
+  private final List<Long> sleeps = new ArrayList<>();
+
+  private TokenBucket bucket(int capacity, double perSecond) {
+    return new TokenBucket(
+        "test",
+        capacity,
+        perSecond,
+        now::get,
+        nanos -> {
+          sleeps.add(nanos);
+          now.addAndGet(nanos);
+        });
+  }
+
+  @Test
+  void burstIsFreeThenCallsArePacedAtTheRefillRate() throws InterruptedException {
+    TokenBucket bucket = bucket(3, 2);
+    for (int i = 0; i < 3; i++) {
+      bucket.acquire();
+    }
+    assertThat(sleeps).isEmpty();
+
+    bucket.acquire();
+    bucket.acquire();
+
+    assertThat(sleeps).containsExactly(500_000_000L, 500_000_000L);
+  }
+
+  @Test
+  void tokensRefillOverTimeUpToCapacity() {
+    TokenBucket bucket = bucket(2, 1);
+    assertThat(bucket.tryAcquire()).isTrue();
+    assertThat(bucket.tryAcquire()).isTrue();
+    assertThat(bucket.tryAcquire()).isFalse();
+
+    now.addAndGet(10_000_000_000L);
+
+    assertThat(bucket.tryAcquire()).isTrue();
+    assertThat(bucket.tryAcquire()).isTrue();
+    assertThat(bucket.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void invalidSizesAreRefusedNamingTheBucket() {
+    assertThatThrownBy(() -> bucket(0, 1)).hasMessageContaining("test: capacity");
+    assertThatThrownBy(() -> bucket(1, 0)).hasMessageContaining("test: refill rate");
+  }
+
+  @Test
+  @Timeout(10)
+  void aWaitingCallerCanBeInterrupted() throws Exception {
+    TokenBucket bucket = TokenBucket.system("slow", 1, 0.001);
+    bucket.acquire();
+    CountDownLatch waiting = new CountDownLatch(1);
+    List<Throwable> thrown = new ArrayList<>();
+    Thread t =
+        new Thread(
+            () -> {
+              waiting.countDown();
+              try {
+                bucket.acquire();
+              } catch (InterruptedException e) {
+                synchronized (thrown) {
+                  thrown.add(e);
+                }
+              }
+            });
+    t.start();
+    waiting.await();
+    t.interrupt();
+    t.join();
+
+    assertThat(thrown).hasSize(1);
+  }
+
+  @Test
+  @Timeout(10)
+  void concurrentCallersNeverExceedTheRate() throws Exception {
+    TokenBucket bucket = bucket(5, 10);
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                for (int j = 0; j < 25; j++) {
+                  bucket.reserve();
+                }
+              });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    // 100 reservations from 4 threads: 5 from the burst, 95 owed at 10/s; the next is due in 9.6 s.
+    assertThat(bucket.reserve()).isEqualTo(9_600_000_000L);
+  }
+}
