@@ -64,6 +64,7 @@ public final class Agent implements AutoCloseable {
   private final LaunchSlots slots;
   private final ScheduledExecutorService pollThread;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService batchThreads;
   private final ExecutorService launchPool;
   private final PrefectBatcher batcher;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -92,7 +93,9 @@ public final class Agent implements AutoCloseable {
     this.launchPool =
         Executors.newFixedThreadPool(
             config.maxConcurrentLaunches(), new NamedThreadFactory("agent-launch", true));
-    this.batcher = new PrefectBatcher(api, scheduler, Duration.ofMillis(50));
+    this.batchThreads =
+        Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
+    this.batcher = new PrefectBatcher(api, batchThreads, Duration.ofMillis(50));
   }
 
   /** Starts the health endpoint and, in the background, the API handshake and the poll loop. */
@@ -178,7 +181,7 @@ public final class Agent implements AutoCloseable {
       Launcher started = launcherFactory.apply(connected.tenantId());
       launcher = started;
       Map<String, String> running = started.start();
-      running.forEach(registry::markLaunched);
+      running.forEach(registry::markAdopted);
       if (!running.isEmpty()) {
         LOG.info(
             "Found {} task(s) this agent already started; they will not be started again",
@@ -214,10 +217,20 @@ public final class Agent implements AutoCloseable {
     RunReporter reporter = new RunReporter(batcher, config.name(), clock);
     Submitter s =
         new Submitter(
-            registry, slots, reporter, launcher, scheduler, launchPool, clock, MAX_LAUNCH_ATTEMPTS);
+            api,
+            connected.agentId(),
+            registry,
+            slots,
+            reporter,
+            launcher,
+            scheduler,
+            launchPool,
+            clock,
+            MAX_LAUNCH_ATTEMPTS);
     submitter = s;
     FlowRunPoller poller =
-        new FlowRunPoller(api, connected.tenantId(), config.labels(), registry, slots, s, clock);
+        new FlowRunPoller(
+            api, connected.tenantId(), config.labels(), registry, slots, s, launcher, clock);
     PollLoop loop =
         new PollLoop(poller::pollOnce, pollThread, health, config.maxPolls(), this::requestStop);
     pollLoop = loop;
@@ -257,6 +270,7 @@ public final class Agent implements AutoCloseable {
       LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
     }
     batcher.close();
+    batchThreads.shutdown();
     launchPool.shutdown();
     scheduler.shutdown();
     awaitTermination(launchPool, Duration.ofSeconds(5));

@@ -197,6 +197,7 @@ public final class EcsLauncher implements Launcher {
   }
 
   /** Forgets the task of a run that ended, so a re-scheduled run can be launched again. */
+  @Override
   public void forget(String flowRunId) {
     running.remove(flowRunId);
   }

@@ -196,6 +196,36 @@ public final class GraphqlPrefectApi implements PrefectApi {
   }
 
   @Override
+  public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    ObjectNode variables = mapper.createObjectNode();
+    ArrayNode array = variables.putArray("ids");
+    new LinkedHashSet<>(ids).forEach(array::add);
+    JsonNode rows =
+        data(
+                "flow_run",
+                "query($ids: [uuid!]) { flow_run(where: {id: {_in: $ids}}) { id state version"
+                    + " agent_id } }",
+                variables)
+            .path("flow_run");
+    List<FlowRunStatus> result = new ArrayList<>();
+    for (JsonNode row : rows) {
+      if (!row.path("id").isTextual()) {
+        throw new PrefectApiException(Kind.MALFORMED, "flow_run row without an id: " + row);
+      }
+      result.add(
+          new FlowRunStatus(
+              row.path("id").asText(),
+              row.path("state").isTextual() ? row.path("state").asText() : null,
+              row.path("version").asInt(),
+              row.path("agent_id").isTextual() ? row.path("agent_id").asText() : null));
+    }
+    return List.copyOf(result);
+  }
+
+  @Override
   public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
     return setStates("set_flow_run_states", "flow_run_id", updates);
   }

@@ -39,6 +39,12 @@ public interface PrefectApi extends AutoCloseable {
    */
   List<FlowRun> flowRuns(Collection<String> ids, Instant taskRunCutoff);
 
+  /**
+   * One {@code flow_run} query for the current state, version and submitting agent of {@code ids},
+   * whatever their state. Used to learn whether a claim whose answer was lost went through.
+   */
+  List<FlowRunStatus> flowRunStatuses(Collection<String> ids);
+
   /** Sets flow run states in one request; one item's failure does not fail the others. */
   List<UpdateResult> setFlowRunStates(List<StateUpdate> updates);
 

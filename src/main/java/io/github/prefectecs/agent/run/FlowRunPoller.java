@@ -37,6 +37,7 @@ public final class FlowRunPoller {
   private final RunRegistry registry;
   private final LaunchSlots slots;
   private final Submitter submitter;
+  private final Launcher launcher;
   private final Clock clock;
 
   public FlowRunPoller(
@@ -46,6 +47,7 @@ public final class FlowRunPoller {
       RunRegistry registry,
       LaunchSlots slots,
       Submitter submitter,
+      Launcher launcher,
       Clock clock) {
     this.api = api;
     this.tenantId = tenantId;
@@ -53,6 +55,7 @@ public final class FlowRunPoller {
     this.registry = registry;
     this.slots = slots;
     this.submitter = submitter;
+    this.launcher = launcher;
     this.clock = clock;
   }
 
@@ -61,7 +64,7 @@ public final class FlowRunPoller {
    * lengthens the next wait).
    */
   public int pollOnce() {
-    registry.evictLaunchedOlderThan(LAUNCHED_RETENTION);
+    registry.evictLaunchedOlderThan(LAUNCHED_RETENTION).forEach(launcher::forget);
     Instant now = clock.instant();
     // Asked even when every slot is busy: this call is also the agent's liveness signal to the
     // server (it refreshes agent.last_queried).
@@ -72,7 +75,7 @@ public final class FlowRunPoller {
           "All {} launch slots are busy; {} queued run(s) wait", slots.capacity(), queued.size());
       return 0;
     }
-    Set<String> inFlight = registry.ids();
+    Set<String> inFlight = registry.busyIds();
     List<String> ready = new ArrayList<>();
     for (String id : queued) {
       if (!inFlight.contains(id) && !ready.contains(id)) {
@@ -94,8 +97,15 @@ public final class FlowRunPoller {
       if (!wanted.contains(run.id())) {
         continue; // an answer about a run we did not ask for
       }
-      if (!registry.tryReserve(run.id())) {
+      RunRegistry.Reservation reservation = registry.tryReserve(run.id());
+      if (!reservation.reserved()) {
         continue;
+      }
+      if (reservation == RunRegistry.Reservation.RELAUNCH) {
+        // The server queued a run again whose task this agent started (it was rescheduled, or
+        // its task runs are retrying): a new task is needed, not the old one reported again.
+        LOG.info("Flow run {} is queued again; its previous task is forgotten", run.id());
+        launcher.forget(run.id());
       }
       if (!slots.tryAcquire()) {
         registry.release(run.id());

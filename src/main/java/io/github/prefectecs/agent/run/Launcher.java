@@ -24,6 +24,12 @@ public interface Launcher extends AutoCloseable {
   /** Launches one claimed run. {@code attempt} counts from 1 for retries of the same claim. */
   LaunchResult launch(FlowRun run, int attempt);
 
+  /**
+   * Forgets the task known for {@code flowRunId}: the server put the run back in the queue (it was
+   * rescheduled), so the next launch must start a new task rather than report the old one.
+   */
+  void forget(String flowRunId);
+
   @Override
   void close();
 }

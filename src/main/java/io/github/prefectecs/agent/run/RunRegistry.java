@@ -3,6 +3,9 @@ package io.github.prefectecs.agent.run;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,8 +26,15 @@ public final class RunRegistry {
     CLAIMING,
     /** Submitted; the launcher is starting its task. */
     LAUNCHING,
-    /** Its task was started. */
-    LAUNCHED
+    /** Its task was started by this process. */
+    LAUNCHED,
+    /** Its task was found running at start-up (started before a restart). */
+    ADOPTED;
+
+    /** Whether a run in this phase is being claimed or launched right now. */
+    public boolean busy() {
+      return this == CLAIMING || this == LAUNCHING;
+    }
   }
 
   /**
@@ -44,10 +54,39 @@ public final class RunRegistry {
     this.clock = clock;
   }
 
-  /** Reserves {@code runId} for claiming; false when it is already in flight. */
-  public boolean tryReserve(String runId) {
-    return entries.putIfAbsent(runId, new Entry(runId, Phase.CLAIMING, null, clock.instant()))
-        == null;
+  /** What {@link #tryReserve} found. */
+  public enum Reservation {
+    /** The run is being claimed or launched already; not reserved. */
+    BUSY,
+    /** Reserved; the run was unknown. */
+    NEW,
+    /** Reserved; this process had launched a task for it, and the server queued it again. */
+    RELAUNCH,
+    /** Reserved; a task for it was found running at start-up. */
+    AFTER_ADOPTION;
+
+    public boolean reserved() {
+      return this != BUSY;
+    }
+  }
+
+  /** Reserves {@code runId} for claiming unless it is being claimed or launched right now. */
+  public Reservation tryReserve(String runId) {
+    Reservation[] result = new Reservation[1];
+    entries.compute(
+        runId,
+        (id, e) -> {
+          if (e != null && e.phase().busy()) {
+            result[0] = Reservation.BUSY;
+            return e;
+          }
+          result[0] =
+              e == null
+                  ? Reservation.NEW
+                  : e.phase() == Phase.ADOPTED ? Reservation.AFTER_ADOPTION : Reservation.RELAUNCH;
+          return new Entry(id, Phase.CLAIMING, null, clock.instant());
+        });
+    return result[0];
   }
 
   /** Moves a reserved run to {@link Phase#LAUNCHING}. */
@@ -56,9 +95,14 @@ public final class RunRegistry {
         runId, (id, e) -> new Entry(id, Phase.LAUNCHING, e.taskArn(), clock.instant()));
   }
 
-  /** Records the task started for {@code runId} (also for tasks adopted at start-up). */
+  /** Records the task started for {@code runId}. */
   public void markLaunched(String runId, String taskArn) {
     entries.put(runId, new Entry(runId, Phase.LAUNCHED, taskArn, clock.instant()));
+  }
+
+  /** Records a task found running at start-up for {@code runId}. */
+  public void markAdopted(String runId, String taskArn) {
+    entries.put(runId, new Entry(runId, Phase.ADOPTED, taskArn, clock.instant()));
   }
 
   /** Forgets {@code runId}: it was given up (another agent has it) or it failed. */
@@ -74,7 +118,14 @@ public final class RunRegistry {
     return Optional.ofNullable(entries.get(runId));
   }
 
-  /** A snapshot of the ids in flight. */
+  /** A snapshot of the ids being claimed or launched right now. */
+  public Set<String> busyIds() {
+    Set<String> ids = new HashSet<>();
+    entries.values().stream().filter(e -> e.phase().busy()).forEach(e -> ids.add(e.runId()));
+    return Set.copyOf(ids);
+  }
+
+  /** A snapshot of every id known. */
   public Set<String> ids() {
     return Set.copyOf(entries.keySet());
   }
@@ -85,14 +136,20 @@ public final class RunRegistry {
   }
 
   /**
-   * Forgets launched runs older than {@code maxAge}. Until the task monitor tracks every task to
-   * STOPPED, this bounds the registry of a long-running daemon; a launched run is Submitted and no
-   * longer in the queue, so forgetting it cannot cause a second launch.
+   * Forgets launched and adopted runs older than {@code maxAge} and returns their ids. Until the
+   * task monitor tracks every task to STOPPED, this bounds the registry of a long-running daemon; a
+   * launched run is Submitted and no longer in the queue, so forgetting it cannot cause a second
+   * launch.
    */
-  public int evictLaunchedOlderThan(Duration maxAge) {
+  public List<String> evictLaunchedOlderThan(Duration maxAge) {
     Instant cutoff = clock.instant().minus(maxAge);
-    int before = entries.size();
-    entries.values().removeIf(e -> e.phase() == Phase.LAUNCHED && e.since().isBefore(cutoff));
-    return before - entries.size();
+    List<String> evicted = new ArrayList<>();
+    for (Entry e : List.copyOf(entries.values())) {
+      boolean done = e.phase() == Phase.LAUNCHED || e.phase() == Phase.ADOPTED;
+      if (done && e.since().isBefore(cutoff) && entries.remove(e.runId(), e)) {
+        evicted.add(e.runId());
+      }
+    }
+    return evicted;
   }
 }

@@ -1,6 +1,8 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.prefect.FlowRunStatus;
+import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
@@ -36,6 +38,11 @@ public final class Submitter {
   private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
   static final String FLOW_RUN_ID = "flow_run_id";
 
+  /** Attempts to learn whether a claim whose answer was lost went through. */
+  static final int MAX_CLAIM_CHECKS = 5;
+
+  private final PrefectApi api;
+  private final String agentId;
   private final RunRegistry registry;
   private final LaunchSlots slots;
   private final RunReporter reporter;
@@ -50,7 +57,13 @@ public final class Submitter {
   /** A run waiting for its start time (not yet claimed) or for a launch retry (claimed). */
   private record Pending(FlowRun run, boolean claimed, int attempt, ScheduledFuture<?> future) {}
 
+  /**
+   * @param api used only to check claims whose answer was lost
+   * @param agentId this agent's registered id (recorded by the server with each Submitted state)
+   */
   public Submitter(
+      PrefectApi api,
+      String agentId,
       RunRegistry registry,
       LaunchSlots slots,
       RunReporter reporter,
@@ -59,6 +72,8 @@ public final class Submitter {
       ExecutorService launchPool,
       Clock clock,
       int maxLaunchAttempts) {
+    this.api = api;
+    this.agentId = agentId;
     this.registry = registry;
     this.slots = slots;
     this.reporter = reporter;
@@ -141,7 +156,6 @@ public final class Submitter {
                         taskRun.serializedState(), "Submitted for execution."))));
       }
     }
-    reporter.dispatchNow();
     CompletableFuture<Void> all =
         CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
     if (!flowRunClaimed) {
@@ -160,21 +174,84 @@ public final class Submitter {
 
   private void afterClaim(FlowRun run, boolean flowRunClaimed, Throwable error) {
     if (error == null) {
-      registry.markLaunching(run.id());
-      execute(() -> launch(run, flowRunClaimed, 1), run, flowRunClaimed);
+      startLaunch(run, flowRunClaimed);
       return;
     }
     Throwable cause = unwrap(error);
     if (cause instanceof PrefectApiException e
         && e.kind() == PrefectApiException.Kind.ALREADY_SUBMITTED) {
       LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
+      done(run.id());
+    } else if (flowRunClaimed && cause instanceof PrefectApiException e && e.retryable()) {
+      // The answer was lost (timeout, 5xx): the Submitted state may have been recorded. Leaving
+      // the run alone then would strand it in Submitted without a task, so ask who holds it.
+      LOG.warn(
+          "No answer to the claim of flow run {} ({}); checking whether it went through",
+          run.id(),
+          oneLine(cause));
+      checkLater(run, 1, 0);
     } else {
       LOG.warn(
           "Could not claim flow run {}; it stays queued for the next poll: {}",
           run.id(),
           oneLine(cause));
+      done(run.id());
     }
-    done(run.id());
+  }
+
+  private void startLaunch(FlowRun run, boolean flowRunClaimed) {
+    registry.markLaunching(run.id());
+    execute(() -> launch(run, flowRunClaimed, 1), run, flowRunClaimed);
+  }
+
+  private void checkClaim(FlowRun run, int check) {
+    try {
+      FlowRunStatus status =
+          api.flowRunStatuses(List.of(run.id())).stream()
+              .filter(s -> s.id().equals(run.id()))
+              .findFirst()
+              .orElse(null);
+      if (status != null
+          && "Submitted".equals(status.state())
+          && agentId != null
+          && agentId.equals(status.agentId())) {
+        LOG.info("The claim of flow run {} went through; launching it", run.id());
+        startLaunch(run, true);
+      } else {
+        LOG.info(
+            "The claim of flow run {} did not go through (state {}); it stays queued",
+            run.id(),
+            status == null ? "unknown" : status.state());
+        done(run.id());
+      }
+    } catch (PrefectApiException e) {
+      if (check >= MAX_CLAIM_CHECKS || stopping) {
+        LOG.error(
+            "Cannot learn whether flow run {} was claimed ({}); if it shows Submitted without a"
+                + " task, the server's Lazarus service reschedules it",
+            run.id(),
+            oneLine(e));
+        done(run.id());
+        return;
+      }
+      checkLater(run, check + 1, 1_000L << Math.min(check, 5));
+    }
+  }
+
+  private void checkLater(FlowRun run, int check, long delayMillis) {
+    Runnable task =
+        () -> {
+          try {
+            launchPool.execute(() -> checkClaim(run, check));
+          } catch (RejectedExecutionException e) {
+            done(run.id()); // stopping: whether the claim went through stays unknown
+          }
+        };
+    if (delayMillis == 0) {
+      task.run();
+    } else {
+      scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   private void launch(FlowRun run, boolean flowRunClaimed, int attempt) {

@@ -24,7 +24,8 @@ public final class Demo {
           env.moto().endpoint(), DemoEnvironment.CLUSTER);
       System.out.printf("Prefect Server double at %s%n", env.prefect().uri());
       List<String> ids = env.scheduleRuns(runs);
-      System.out.printf("Scheduled %d flow runs with label %s%n", ids.size(), DemoEnvironment.LABEL);
+      System.out.printf(
+          "Scheduled %d flow runs with label %s%n", ids.size(), DemoEnvironment.LABEL);
       printRuns(env);
       env.startAgent(jar);
       System.out.println("Started: java -jar target/agent.jar ecs start (configured by env)");
@@ -61,10 +62,7 @@ public final class Demo {
     System.out.println("\nFlow runs:");
     for (String id : env.runIds()) {
       String log =
-          env.prefect().logs(id).stream()
-              .map(LogRecord::message)
-              .reduce((a, b) -> b)
-              .orElse("");
+          env.prefect().logs(id).stream().map(LogRecord::message).reduce((a, b) -> b).orElse("");
       System.out.printf("  %s  %-10s %s%n", id, env.prefect().flowRunState(id), log);
     }
   }

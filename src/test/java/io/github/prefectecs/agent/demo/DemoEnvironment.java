@@ -67,7 +67,8 @@ public final class DemoEnvironment implements AutoCloseable {
                           .weight(1)
                           .build()));
       String vpc =
-          ec2.describeVpcs(b -> b.filters(Filter.builder().name("isDefault").values("true").build()))
+          ec2.describeVpcs(
+                  b -> b.filters(Filter.builder().name("isDefault").values("true").build()))
               .vpcs()
               .get(0)
               .vpcId();
@@ -101,8 +102,8 @@ public final class DemoEnvironment implements AutoCloseable {
     runConfig.putArray("labels").add(LABEL);
     runConfig.put("__version__", "0.15.13");
     String flow =
-        prefect.createFlow("demo-flow", JSON.createObjectNode().put("type", "Local"), runConfig,
-            "0.15.13");
+        prefect.createFlow(
+            "demo-flow", JSON.createObjectNode().put("type", "Local"), runConfig, "0.15.13");
     List<String> created = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       created.add(

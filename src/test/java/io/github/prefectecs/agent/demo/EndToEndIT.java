@@ -3,7 +3,6 @@ package io.github.prefectecs.agent.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.testsupport.Eventually;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,9 +12,9 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
- * The built jar, as its own process configured by environment variables only, against the moto
- * AWS emulator and the Prefect Server double: runs go from Scheduled to Submitted, each gets one
- * task in the cluster traceable to it, and SIGTERM stops the agent with exit code 0.
+ * The built jar, as its own process configured by environment variables only, against the moto AWS
+ * emulator and the Prefect Server double: runs go from Scheduled to Submitted, each gets one task
+ * in the cluster traceable to it, and SIGTERM stops the agent with exit code 0.
  */
 @Timeout(240)
 class EndToEndIT {
@@ -40,12 +39,13 @@ class EndToEndIT {
           .containsExactlyInAnyOrderElementsOf(runs);
       for (Task task : tasks) {
         assertThat(task.capacityProviderName()).isIn("FARGATE_SPOT", "FARGATE");
-        assertThat(task.tags())
-            .anySatisfy(t -> assertThat(t.value()).isEqualTo(task.startedBy()));
+        assertThat(task.tags()).anySatisfy(t -> assertThat(t.value()).isEqualTo(task.startedBy()));
         assertThat(env.prefect().flowRunState(task.startedBy())).isEqualTo("Submitted");
         assertThat(env.prefect().logs(task.startedBy()))
             .anySatisfy(
-                l -> assertThat(l.message()).isEqualTo("Submitted for execution: Task " + task.taskArn()));
+                l ->
+                    assertThat(l.message())
+                        .isEqualTo("Submitted for execution: Task " + task.taskArn()));
       }
 
       assertThat(env.stopAgent(Duration.ofSeconds(60))).isZero();

@@ -27,6 +27,12 @@ class PrefectBatcherTest {
 
   /** Records batches; log writes wait for {@code gate}; unknown ids fail per item. */
   private static final class FakeApi implements PrefectApi {
+    @Override
+    public List<io.github.prefectecs.agent.prefect.FlowRunStatus> flowRunStatuses(
+        Collection<String> ids) {
+      throw new UnsupportedOperationException();
+    }
+
     final List<List<StateUpdate>> stateBatches = new CopyOnWriteArrayList<>();
     final List<List<LogEntry>> logBatches = new CopyOnWriteArrayList<>();
     final CountDownLatch gate = new CountDownLatch(1);

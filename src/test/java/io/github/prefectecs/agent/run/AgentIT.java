@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.prefectecs.agent.Agent;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
+import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.testsupport.Eventually;
 import io.github.prefectecs.agent.testsupport.RecordingLauncher;
@@ -201,17 +202,46 @@ class AgentIT {
   }
 
   @Test
-  void aTaskAlreadyRunningForARunIsNotStartedAgain() {
+  void aRunWhoseTaskSurvivedARestartIsReportedNotStartedAgain() {
     String flow = server.createFlow("etl");
     String run = dueRun(flow, List.of());
     launcher.alreadyRunning(run, "arn:aws:ecs:us-east-1:123456789012:task/test/old");
 
     Agent agent = startAgent(List.of());
 
-    Eventually.until(WAIT, "several polls", () -> server.requestCount("get_runs_in_queue") >= 2);
+    Eventually.until(WAIT, "the old task reported", () -> hasLog(run, "task/test/old"));
     assertThat(launcher.launches()).doesNotContain(run);
+    assertThat(launcher.forgotten()).doesNotContain(run);
+    assertThat(server.logs(run))
+        .extracting(l -> l.message())
+        .contains(
+            "Task already running for this flow run; not starting another",
+            "Submitted for execution: Task arn:aws:ecs:us-east-1:123456789012:task/test/old");
     assertThat(agent.registry().get(run))
         .hasValueSatisfying(e -> assertThat(e.taskArn()).endsWith("/old"));
+  }
+
+  @Test
+  void aLaunchedRunThatTheServerReschedulesGetsANewTask() {
+    String flow = server.createFlow("etl");
+    String run = dueRun(flow, List.of());
+    startAgent(List.of());
+    Eventually.until(WAIT, "first launch", () -> hasLog(run, "Submitted for execution"));
+
+    // As Lazarus does when a Submitted run's heartbeat goes stale (10 minutes on, so the
+    // server's 30-second Submitted lock has long expired).
+    server.clock().advance(Duration.ofMinutes(10));
+    server.setFlowRunState(
+        run, PrefectStates.scheduled("Rescheduled by a Lazarus process.", Instant.now()));
+
+    Eventually.until(WAIT, "second launch", () -> launcher.launches().size() == 2);
+    assertThat(launcher.forgotten()).containsExactly(run);
+    Eventually.until(
+        WAIT,
+        "two Submitted logs",
+        () ->
+            server.logs(run).stream().filter(l -> l.message().startsWith("Submitted")).count()
+                == 2);
   }
 
   @Test

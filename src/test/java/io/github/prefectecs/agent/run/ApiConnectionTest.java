@@ -155,6 +155,12 @@ class ApiConnectionTest {
   }
 
   private static final class FakeApi implements PrefectApi {
+    @Override
+    public List<io.github.prefectecs.agent.prefect.FlowRunStatus> flowRunStatuses(
+        Collection<String> ids) {
+      throw new UnsupportedOperationException();
+    }
+
     final List<String> calls = new ArrayList<>();
     String scope = "RUNNER";
     AgentRegistration registration;

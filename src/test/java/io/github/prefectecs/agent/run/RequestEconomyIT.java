@@ -60,7 +60,7 @@ class RequestEconomyIT {
                             server.logs(r).stream()
                                 .anyMatch(l -> l.message().startsWith("Submitted for execution"))));
         return Map.of(
-            "flow_run", server.requestCount("flow_run("),
+            "flow_run", server.requestCount("flow_run"),
             "set_flow_run_states", server.requestCount("set_flow_run_states"),
             "write_run_logs", server.requestCount("write_run_logs"));
       } finally {

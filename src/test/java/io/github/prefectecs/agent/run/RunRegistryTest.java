@@ -14,10 +14,23 @@ class RunRegistryTest {
 
   @Test
   void aRunCanBeReservedOnlyOnceUntilReleased() {
-    assertThat(registry.tryReserve("a")).isTrue();
-    assertThat(registry.tryReserve("a")).isFalse();
+    assertThat(registry.tryReserve("a")).isEqualTo(RunRegistry.Reservation.NEW);
+    assertThat(registry.tryReserve("a")).isEqualTo(RunRegistry.Reservation.BUSY);
+    registry.markLaunching("a");
+    assertThat(registry.tryReserve("a")).isEqualTo(RunRegistry.Reservation.BUSY);
     registry.release("a");
-    assertThat(registry.tryReserve("a")).isTrue();
+    assertThat(registry.tryReserve("a")).isEqualTo(RunRegistry.Reservation.NEW);
+  }
+
+  @Test
+  void aLaunchedOrAdoptedRunCanBeReservedAgainWhenTheServerQueuesItAgain() {
+    registry.tryReserve("launched");
+    registry.markLaunched("launched", "arn:1");
+    registry.markAdopted("adopted", "arn:2");
+    assertThat(registry.busyIds()).isEmpty();
+    assertThat(registry.tryReserve("launched")).isEqualTo(RunRegistry.Reservation.RELAUNCH);
+    assertThat(registry.tryReserve("adopted")).isEqualTo(RunRegistry.Reservation.AFTER_ADOPTION);
+    assertThat(registry.busyIds()).containsExactlyInAnyOrder("launched", "adopted");
   }
 
   @Test
@@ -29,7 +42,7 @@ class RunRegistryTest {
     registry.markLaunched("new", "arn:new");
     registry.tryReserve("claiming");
 
-    assertThat(registry.evictLaunchedOlderThan(Duration.ofHours(24))).isEqualTo(1);
+    assertThat(registry.evictLaunchedOlderThan(Duration.ofHours(24))).containsExactly("old");
     assertThat(registry.ids()).containsExactlyInAnyOrder("new", "claiming");
     assertThat(registry.get("new"))
         .hasValueSatisfying(e -> assertThat(e.taskArn()).isEqualTo("arn:new"));

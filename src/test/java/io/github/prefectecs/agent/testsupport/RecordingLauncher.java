@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RecordingLauncher implements Launcher {
   private final List<String> launches = new CopyOnWriteArrayList<>();
+  private final List<String> forgotten = new CopyOnWriteArrayList<>();
   private final Map<String, String> rejections = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> transientFailures = new ConcurrentHashMap<>();
   private final Map<String, String> alreadyRunning = new ConcurrentHashMap<>();
@@ -49,7 +50,10 @@ public final class RecordingLauncher implements Launcher {
     return this;
   }
 
-  /** {@code start()} reports a task already running for {@code runId}. */
+  /**
+   * {@code start()} reports a task already running for {@code runId}, and launching it reports that
+   * task instead of starting one (until {@link #forget}).
+   */
   public RecordingLauncher alreadyRunning(String runId, String taskArn) {
     alreadyRunning.put(runId, taskArn);
     return this;
@@ -62,6 +66,12 @@ public final class RecordingLauncher implements Launcher {
 
   @Override
   public LaunchResult launch(FlowRun run, int attempt) {
+    String existing = alreadyRunning.get(run.id());
+    if (existing != null) {
+      // As the ECS launcher: a task known to run for this run is reported, not started again.
+      return new LaunchResult.Launched(
+          existing, List.of("Task already running for this flow run; not starting another"));
+    }
     launches.add(run.id());
     maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
     try {
@@ -91,6 +101,17 @@ public final class RecordingLauncher implements Launcher {
 
   public Set<String> launchedRuns() {
     return Set.copyOf(launches);
+  }
+
+  @Override
+  public void forget(String flowRunId) {
+    alreadyRunning.remove(flowRunId);
+    forgotten.add(flowRunId);
+  }
+
+  /** Runs whose task the agent told the launcher to forget. */
+  public List<String> forgotten() {
+    return List.copyOf(forgotten);
   }
 
   @Override
