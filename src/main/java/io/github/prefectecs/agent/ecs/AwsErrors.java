@@ -29,7 +29,7 @@ final class AwsErrors {
         service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorMessage();
     String text = detail != null ? detail : message;
     if (isThrottling(service, text)) {
-      return EcsLaunchException.retryable(
+      return EcsLaunchException.throttled(
           "ECS " + action + " is throttled (Rate exceeded) even after retries; will retry", e);
     }
     if (service.statusCode() >= 500) {

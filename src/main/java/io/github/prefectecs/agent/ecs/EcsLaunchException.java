@@ -8,10 +8,17 @@ package io.github.prefectecs.agent.ecs;
 public final class EcsLaunchException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final boolean retryable;
+  private final boolean throttled;
 
   EcsLaunchException(String message, boolean retryable, Throwable cause) {
+    this(message, retryable, false, cause);
+  }
+
+  private EcsLaunchException(
+      String message, boolean retryable, boolean throttled, Throwable cause) {
     super(message, cause);
     this.retryable = retryable;
+    this.throttled = throttled;
   }
 
   static EcsLaunchException rejected(String message) {
@@ -22,7 +29,17 @@ public final class EcsLaunchException extends RuntimeException {
     return new EcsLaunchException(message, true, cause);
   }
 
+  /** AWS throttled the call even after the SDK's retries. */
+  static EcsLaunchException throttled(String message, Throwable cause) {
+    return new EcsLaunchException(message, true, true, cause);
+  }
+
   public boolean retryable() {
     return retryable;
+  }
+
+  /** Whether AWS throttled the call (retried without limit, never a failed run). */
+  public boolean throttled() {
+    return throttled;
   }
 }

@@ -152,7 +152,7 @@ public final class EcsLauncher implements Launcher {
             run.id(),
             attempt,
             e.getMessage());
-        return new LaunchResult.Retryable(e.getMessage(), RETRY_AFTER);
+        return new LaunchResult.Retryable(e.getMessage(), RETRY_AFTER, e.throttled());
       }
       return new LaunchResult.Rejected(e.getMessage());
     }

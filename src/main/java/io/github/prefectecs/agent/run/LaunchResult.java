@@ -36,11 +36,18 @@ public sealed interface LaunchResult {
    *
    * @param reason what happened
    * @param retryAfter how long to wait before the next attempt
+   * @param throttled the AWS API throttled the call: retried without counting as a failed attempt,
+   *     so throttling never fails a run
    */
-  record Retryable(String reason, Duration retryAfter) implements LaunchResult {
+  record Retryable(String reason, Duration retryAfter, boolean throttled) implements LaunchResult {
     public Retryable {
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+
+    /** A transient failure that is not throttling. */
+    public Retryable(String reason, Duration retryAfter) {
+      this(reason, retryAfter, false);
     }
   }
 }

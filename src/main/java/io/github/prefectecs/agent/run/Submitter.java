@@ -280,19 +280,22 @@ public final class Submitter {
       reporter.log(run.id(), "INFO", "Submitted for execution: Task " + launched.taskArn());
       LOG.info("Completed deployment of flow run {}: task {}", run.id(), launched.taskArn());
       slots.release();
-    } else if (result instanceof LaunchResult.Retryable retry && attempt < maxLaunchAttempts) {
+    } else if (result instanceof LaunchResult.Retryable retry
+        && (retry.throttled() || attempt < maxLaunchAttempts)) {
+      // Throttling does not use up an attempt: it must never fail a run.
+      int next = retry.throttled() ? attempt : attempt + 1;
       LOG.warn(
           "Launch of flow run {} failed ({}); retrying in {} ms (attempt {} of {})",
           run.id(),
           retry.reason(),
           retry.retryAfter().toMillis(),
-          attempt + 1,
+          next,
           maxLaunchAttempts);
       long delay = stopping ? 0 : retry.retryAfter().toMillis();
       ScheduledFuture<?> f =
           scheduler.schedule(
               () -> retryPending(run.id()), Math.max(0, delay), TimeUnit.MILLISECONDS);
-      pending.put(run.id(), new Pending(run, flowRunClaimed, attempt + 1, f));
+      pending.put(run.id(), new Pending(run, flowRunClaimed, next, f));
     } else if (result instanceof LaunchResult.Retryable retry) {
       fail(
           run,

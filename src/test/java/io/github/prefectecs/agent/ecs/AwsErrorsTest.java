@@ -85,6 +85,7 @@ class AwsErrorsTest {
     EcsLaunchException translated = AwsErrors.translate("RunTask", "prod", e);
 
     assertThat(translated.retryable()).isEqualTo(retryable);
+    assertThat(translated.throttled()).isEqualTo(message.equals("throttled"));
     assertThat(translated.getMessage()).contains(message).doesNotContain("\n");
   }
 

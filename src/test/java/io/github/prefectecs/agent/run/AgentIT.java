@@ -190,6 +190,33 @@ class AgentIT {
   }
 
   @Test
+  void throttlingNeverFailsARunHoweverOftenItHappens() {
+    String flow = server.createFlow("etl");
+    String run = dueRun(flow, List.of());
+    launcher.throttle(run, 3 * 5);
+
+    startAgent(List.of());
+
+    Eventually.until(WAIT, "launched log", () -> hasLog(run, "Submitted for execution: Task"));
+    assertThat(launcher.launches()).hasSize(16);
+    assertThat(server.flowRunState(run)).isEqualTo("Submitted");
+  }
+
+  @Test
+  void transientFailuresBeyondTheAttemptLimitFailTheRun() {
+    String flow = server.createFlow("etl");
+    String run = dueRun(flow, List.of());
+    launcher.failTransiently(run, 100);
+
+    startAgent(List.of());
+
+    Eventually.until(WAIT, "run failed", () -> "Failed".equals(server.flowRunState(run)));
+    assertThat(launcher.launches()).hasSize(5);
+    assertThat(server.flowRunSerializedState(run).path("message").asText())
+        .isEqualTo("Failed to start an ECS task after 5 attempts: capacity unavailable");
+  }
+
+  @Test
   void aRunDueInTheFutureIsClaimedAtItsStartTimeNotBefore() {
     String flow = server.createFlow("etl");
     Instant start = Instant.now().plusSeconds(4);

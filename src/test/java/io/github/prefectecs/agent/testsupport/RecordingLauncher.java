@@ -21,6 +21,7 @@ public final class RecordingLauncher implements Launcher {
   private final List<String> forgotten = new CopyOnWriteArrayList<>();
   private final Map<String, String> rejections = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> transientFailures = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> throttles = new ConcurrentHashMap<>();
   private final Map<String, String> alreadyRunning = new ConcurrentHashMap<>();
   private final AtomicInteger tasks = new AtomicInteger();
   private final AtomicInteger maxConcurrent = new AtomicInteger();
@@ -44,7 +45,13 @@ public final class RecordingLauncher implements Launcher {
     return this;
   }
 
-  /** The first {@code times} launches of {@code runId} answer Retryable. */
+  /** The first {@code times} launches of {@code runId} answer Retryable, throttled. */
+  public RecordingLauncher throttle(String runId, int times) {
+    throttles.put(runId, new AtomicInteger(times));
+    return this;
+  }
+
+  /** The first {@code times} launches of {@code runId} answer Retryable (not throttling). */
   public RecordingLauncher failTransiently(String runId, int times) {
     transientFailures.put(runId, new AtomicInteger(times));
     return this;
@@ -85,6 +92,10 @@ public final class RecordingLauncher implements Launcher {
     String reason = rejections.get(run.id());
     if (reason != null) {
       return new LaunchResult.Rejected(reason);
+    }
+    AtomicInteger throttled = throttles.get(run.id());
+    if (throttled != null && throttled.getAndDecrement() > 0) {
+      return new LaunchResult.Retryable("Rate exceeded", Duration.ofMillis(20), true);
     }
     AtomicInteger failures = transientFailures.get(run.id());
     if (failures != null && failures.getAndDecrement() > 0) {

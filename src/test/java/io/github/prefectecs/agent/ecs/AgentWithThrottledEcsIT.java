@@ -1,0 +1,139 @@
+package io.github.prefectecs.agent.ecs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
+import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.TestConfigs;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+/**
+ * The whole agent (Prefect double, real GraphQL client, real ECS launcher) against an ECS fake that
+ * throttles 30 % of all calls: 200 due runs of 3 distinct run configs become exactly 200 tasks with
+ * at most 3 registrations, and no run is submitted twice.
+ */
+@Timeout(180)
+class AgentWithThrottledEcsIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void twoHundredRunsOfThreeRunConfigsUnderThrottling() {
+    FakeEcsClient ecs = new FakeEcsClient().throttle(0.3).latency(5);
+    try (PrefectServerDouble server = PrefectServerDouble.start()) {
+      List<String> runs = new ArrayList<>();
+      for (int config = 0; config < 3; config++) {
+        ObjectNode runConfig = JSON.createObjectNode();
+        runConfig.put("type", "ECSRun");
+        runConfig.put("image", "example/flow-" + config + ":1");
+        runConfig.putArray("labels").add("ecs");
+        String flow =
+            server.createFlow(
+                "flow-" + config,
+                JSON.createObjectNode().put("type", "Local"),
+                runConfig,
+                "0.15.13");
+        for (int i = 0; i < 200 / 3 + (config < 200 % 3 ? 1 : 0); i++) {
+          runs.add(
+              server.createFlowRun(flow, List.of("ecs"), Instant.now().minusSeconds(1), runConfig));
+        }
+      }
+      assertThat(runs).hasSize(200);
+
+      AgentConfig base = TestConfigs.server(server.uri(), List.of("ecs"), 20, null);
+      EcsSettings defaults = EcsSettings.defaults();
+      EcsSettings settings =
+          new EcsSettings(
+              "flows",
+              null,
+              defaults.capacityProviderStrategy(),
+              false,
+              null,
+              null,
+              null,
+              null,
+              List.of("subnet-1", "subnet-2"),
+              List.of("sg-1"),
+              false,
+              null,
+              null);
+      AgentConfig config =
+          new AgentConfig(
+              base.backend(),
+              base.api(),
+              base.apiKey(),
+              base.tenantId(),
+              base.authToken(),
+              base.agentConfigId(),
+              base.name(),
+              base.labels(),
+              base.envVars(),
+              base.maxPolls(),
+              base.agentAddress(),
+              base.sendFlowRunLogs(),
+              base.agentLogLevel(),
+              base.flowLogLevel(),
+              base.jsonLogs(),
+              base.requestTimeout(),
+              base.maxConcurrentLaunches(),
+              settings,
+              null);
+      Agent agent =
+          new Agent(
+              config,
+              GraphqlPrefectApi.create(config),
+              tenant -> EcsLauncher.create(config, tenant, ecs, null, Clock.systemUTC()),
+              Clock.systemUTC());
+      try {
+        agent.start();
+        Eventually.until(
+            Duration.ofSeconds(150),
+            () -> "all 200 runs submitted; tasks so far " + ecs.tasks().size(),
+            () ->
+                runs.stream()
+                    .allMatch(
+                        r ->
+                            server.logs(r).stream()
+                                .anyMatch(l -> l.message().startsWith("Submitted for execution"))));
+      } finally {
+        agent.close();
+      }
+
+      List<Task> tasks = ecs.tasks();
+      Set<String> startedBy = tasks.stream().map(Task::startedBy).collect(Collectors.toSet());
+      int registrations =
+          ecs.count("RegisterTaskDefinition") - ecs.count("RegisterTaskDefinition:throttled");
+      System.out.printf(
+          "200 runs: %d tasks, %d registrations, %d RunTask calls (%d throttled)%n",
+          tasks.size(), registrations, ecs.count("RunTask"), ecs.count("RunTask:throttled"));
+      assertThat(ecs.count("RunTask:throttled")).as("throttling was injected").isPositive();
+      assertThat(tasks).hasSize(200);
+      assertThat(startedBy).containsExactlyInAnyOrderElementsOf(runs);
+      assertThat(registrations).isLessThanOrEqualTo(3);
+      for (String run : runs) {
+        assertThat(server.flowRunState(run)).isEqualTo("Submitted");
+        assertThat(
+                server.flowRunStateHistory(run).stream()
+                    .filter(s -> s.path("type").asText().equals("Submitted")))
+            .hasSize(1);
+        assertThat(server.logs(run))
+            .filteredOn(l -> l.message().startsWith("Submitted for execution"))
+            .hasSize(1);
+      }
+    }
+  }
+}
