@@ -11,6 +11,7 @@ import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.ApiConnection;
 import io.github.prefectecs.agent.run.FlowRunPoller;
+import io.github.prefectecs.agent.run.LaunchRunner;
 import io.github.prefectecs.agent.run.LaunchSlots;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.PollLoop;
@@ -28,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -53,7 +53,6 @@ public final class Agent implements AutoCloseable {
   static final Duration FLUSH_DEADLINE = Duration.ofSeconds(15);
 
   static final int MAX_LAUNCH_ATTEMPTS = 5;
-  private static final long MAX_CONNECT_BACKOFF_MILLIS = 60_000;
 
   private final AgentConfig config;
   private final PrefectApi api;
@@ -199,8 +198,7 @@ public final class Agent implements AutoCloseable {
 
   private void retryConnect(String reason) {
     connectFailures++;
-    long ceiling = Math.min(MAX_CONNECT_BACKOFF_MILLIS, 1_000L << Math.min(connectFailures, 16));
-    long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    long delay = PollLoop.errorBackoffMillis(connectFailures);
     health.failed(reason);
     LOG.warn("{}; retrying in {} ms", reason, delay);
     pollThread.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
@@ -215,18 +213,11 @@ public final class Agent implements AutoCloseable {
 
   private void startPolling(ApiConnection.Connected connected) {
     RunReporter reporter = new RunReporter(batcher, config.name(), clock);
+    LaunchRunner launches =
+        new LaunchRunner(
+            registry, slots, reporter, launcher, scheduler, launchPool, MAX_LAUNCH_ATTEMPTS);
     Submitter s =
-        new Submitter(
-            api,
-            connected.agentId(),
-            registry,
-            slots,
-            reporter,
-            launcher,
-            scheduler,
-            launchPool,
-            clock,
-            MAX_LAUNCH_ATTEMPTS);
+        new Submitter(api, connected.agentId(), reporter, launches, scheduler, launchPool, clock);
     submitter = s;
     FlowRunPoller poller =
         new FlowRunPoller(

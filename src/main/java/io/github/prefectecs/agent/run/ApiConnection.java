@@ -64,8 +64,8 @@ public final class ApiConnection {
       throw new PrefectApiException(
           PrefectApiException.Kind.UNAUTHENTICATED,
           "No API key or agent token provided for Prefect Cloud: set cloud.api_key"
-              + " (--key or PREFECT__CLOUD__API_KEY), or use --backend server settings"
-              + " for a Prefect Server");
+              + " (--key or PREFECT__CLOUD__API_KEY); for a self-hosted Prefect Server set"
+              + " PREFECT__BACKEND=server");
     }
     String scope = api.apiTokenScope();
     if (!"RUNNER".equals(scope)) {

@@ -1,10 +1,10 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.support.Backoff;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 public final class PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
   private static final long[] IDLE_MILLIS = {250, 500, 1_000, 2_000, 4_000, 8_000, 10_000};
-  private static final long MAX_ERROR_BACKOFF_MILLIS = 60_000;
+
+  /** Failed polls wait 1, 2, 4, ... up to 60 s, with jitter. */
+  static final Backoff ERROR_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
   private final IntSupplier poll;
   private final ScheduledExecutorService thread;
@@ -133,14 +135,13 @@ public final class PollLoop {
     }
   }
 
-  static long errorBackoffMillis(int failures) {
-    long ceiling = Math.min(MAX_ERROR_BACKOFF_MILLIS, 1_000L << Math.min(failures - 1, 16));
-    // Full jitter, but never less than half the ceiling so a failing API is not hammered.
-    return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-  }
-
-  static Duration idleInterval(int index) {
-    return Duration.ofMillis(IDLE_MILLIS[Math.min(index, IDLE_MILLIS.length - 1)]);
+  /**
+   * The wait after {@code failures} failed polls in a row: at least half the backoff ceiling, so a
+   * failing API is not hammered, with jitter over the other half so agents do not synchronise.
+   */
+  public static long errorBackoffMillis(int failures) {
+    long ceiling = ERROR_BACKOFF.ceiling(failures - 1).toMillis();
+    return ceiling / 2 + ERROR_BACKOFF.delay(failures - 1).toMillis() / 2;
   }
 
   private static String firstLine(String message) {

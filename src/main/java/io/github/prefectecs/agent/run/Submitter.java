@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,12 +22,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * Claims runs (waits for their start time, sets {@code Submitted} on the flow run and its scheduled
- * task runs) and hands each claimed run to the {@link Launcher}; then reports the outcome through
- * the {@link RunReporter}.
+ * Claims runs: waits for their start time, sets {@code Submitted} on the flow run and its scheduled
+ * task runs (batched), and hands each claimed run to the {@link LaunchRunner}. A run another agent
+ * claimed first is skipped quietly; a claim whose answer was lost is checked with the server.
  *
  * <p>Every run given to {@link #submit} must already be reserved in the {@link RunRegistry} and
  * hold one {@link LaunchSlots} slot; the submitter gives both back when it is done with the run.
@@ -36,26 +34,19 @@ import org.slf4j.MDC;
  */
 public final class Submitter {
   private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
-  static final String FLOW_RUN_ID = "flow_run_id";
 
   /** Attempts to learn whether a claim whose answer was lost went through. */
   static final int MAX_CLAIM_CHECKS = 5;
 
   private final PrefectApi api;
   private final String agentId;
-  private final RunRegistry registry;
-  private final LaunchSlots slots;
   private final RunReporter reporter;
-  private final Launcher launcher;
+  private final LaunchRunner launches;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService launchPool;
   private final Clock clock;
-  private final int maxLaunchAttempts;
-  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Map<String, ScheduledFuture<?>> waiting = new ConcurrentHashMap<>();
   private volatile boolean stopping;
-
-  /** A run waiting for its start time (not yet claimed) or for a launch retry (claimed). */
-  private record Pending(FlowRun run, boolean claimed, int attempt, ScheduledFuture<?> future) {}
 
   /**
    * @param api used only to check claims whose answer was lost
@@ -64,24 +55,18 @@ public final class Submitter {
   public Submitter(
       PrefectApi api,
       String agentId,
-      RunRegistry registry,
-      LaunchSlots slots,
       RunReporter reporter,
-      Launcher launcher,
+      LaunchRunner launches,
       ScheduledExecutorService scheduler,
       ExecutorService launchPool,
-      Clock clock,
-      int maxLaunchAttempts) {
+      Clock clock) {
     this.api = api;
     this.agentId = agentId;
-    this.registry = registry;
-    this.slots = slots;
     this.reporter = reporter;
-    this.launcher = launcher;
+    this.launches = launches;
     this.scheduler = scheduler;
     this.launchPool = launchPool;
     this.clock = clock;
-    this.maxLaunchAttempts = maxLaunchAttempts;
   }
 
   /** Claims {@code runs} now, or at their start time when it is still ahead. */
@@ -95,16 +80,16 @@ public final class Submitter {
         due.add(run);
       } else {
         LOG.debug("Waiting {} ms to deploy flow run {} on time", waitMillis, run.id());
-        ScheduledFuture<?> f =
-            scheduler.schedule(() -> claimScheduled(run), waitMillis, TimeUnit.MILLISECONDS);
-        pending.put(run.id(), new Pending(run, false, 0, f));
+        waiting.put(
+            run.id(),
+            scheduler.schedule(() -> claimScheduled(run), waitMillis, TimeUnit.MILLISECONDS));
       }
     }
     claim(due);
   }
 
   private void claimScheduled(FlowRun run) {
-    if (pending.remove(run.id()) != null) {
+    if (waiting.remove(run.id()) != null) {
       claim(List.of(run));
     }
   }
@@ -167,17 +152,17 @@ public final class Submitter {
           LOG.warn(
               "Could not mark the task runs of flow run {} Submitted ({}); launching anyway",
               run.id(),
-              oneLine(error));
+              Errors.oneLine(error));
           return null;
         });
   }
 
   private void afterClaim(FlowRun run, boolean flowRunClaimed, Throwable error) {
     if (error == null) {
-      startLaunch(run, flowRunClaimed);
+      launches.start(run, flowRunClaimed);
       return;
     }
-    Throwable cause = unwrap(error);
+    Throwable cause = Errors.unwrap(error);
     if (cause instanceof PrefectApiException e
         && e.kind() == PrefectApiException.Kind.ALREADY_SUBMITTED) {
       LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
@@ -188,20 +173,15 @@ public final class Submitter {
       LOG.warn(
           "No answer to the claim of flow run {} ({}); checking whether it went through",
           run.id(),
-          oneLine(cause));
+          Errors.oneLine(cause));
       checkLater(run, 1, 0);
     } else {
       LOG.warn(
           "Could not claim flow run {}; it stays queued for the next poll: {}",
           run.id(),
-          oneLine(cause));
+          Errors.oneLine(cause));
       done(run.id());
     }
-  }
-
-  private void startLaunch(FlowRun run, boolean flowRunClaimed) {
-    registry.markLaunching(run.id());
-    execute(() -> launch(run, flowRunClaimed, 1), run, flowRunClaimed);
   }
 
   private void checkClaim(FlowRun run, int check) {
@@ -216,7 +196,7 @@ public final class Submitter {
           && agentId != null
           && agentId.equals(status.agentId())) {
         LOG.info("The claim of flow run {} went through; launching it", run.id());
-        startLaunch(run, true);
+        launches.start(run, true);
       } else {
         LOG.info(
             "The claim of flow run {} did not go through (state {}); it stays queued",
@@ -230,7 +210,7 @@ public final class Submitter {
             "Cannot learn whether flow run {} was claimed ({}); if it shows Submitted without a"
                 + " task, the server's Lazarus service reschedules it",
             run.id(),
-            oneLine(e));
+            Errors.oneLine(e));
         done(run.id());
         return;
       }
@@ -254,99 +234,13 @@ public final class Submitter {
     }
   }
 
-  private void launch(FlowRun run, boolean flowRunClaimed, int attempt) {
-    MDC.put(FLOW_RUN_ID, run.id());
-    try {
-      LOG.info("Deploying flow run {} to execution environment (attempt {})", run.id(), attempt);
-      LaunchResult result;
-      try {
-        result = launcher.launch(run, attempt);
-      } catch (RuntimeException e) {
-        LOG.error("Unexpected error while launching flow run {}", run.id(), e);
-        result = new LaunchResult.Rejected("Unexpected error while starting the ECS task: " + e);
-      }
-      handle(run, flowRunClaimed, attempt, result);
-    } finally {
-      MDC.remove(FLOW_RUN_ID);
-    }
-  }
-
-  private void handle(FlowRun run, boolean flowRunClaimed, int attempt, LaunchResult result) {
-    if (result instanceof LaunchResult.Launched launched) {
-      registry.markLaunched(run.id(), launched.taskArn());
-      for (String note : launched.notes()) {
-        reporter.log(run.id(), "INFO", note);
-      }
-      reporter.log(run.id(), "INFO", "Submitted for execution: Task " + launched.taskArn());
-      LOG.info("Completed deployment of flow run {}: task {}", run.id(), launched.taskArn());
-      slots.release();
-    } else if (result instanceof LaunchResult.Retryable retry
-        && (retry.throttled() || attempt < maxLaunchAttempts)) {
-      // Throttling does not use up an attempt: it must never fail a run.
-      int next = retry.throttled() ? attempt : attempt + 1;
-      LOG.warn(
-          "Launch of flow run {} failed ({}); retrying in {} ms (attempt {} of {})",
-          run.id(),
-          retry.reason(),
-          retry.retryAfter().toMillis(),
-          next,
-          maxLaunchAttempts);
-      long delay = stopping ? 0 : retry.retryAfter().toMillis();
-      ScheduledFuture<?> f =
-          scheduler.schedule(
-              () -> retryPending(run.id()), Math.max(0, delay), TimeUnit.MILLISECONDS);
-      pending.put(run.id(), new Pending(run, flowRunClaimed, next, f));
-    } else if (result instanceof LaunchResult.Retryable retry) {
-      fail(
-          run,
-          flowRunClaimed,
-          "Failed to start an ECS task after " + attempt + " attempts: " + retry.reason());
-    } else if (result instanceof LaunchResult.Rejected rejected) {
-      fail(run, flowRunClaimed, rejected.reason());
-    }
-  }
-
-  private void retryPending(String runId) {
-    Pending p = pending.remove(runId);
-    if (p != null) {
-      execute(() -> launch(p.run(), p.claimed(), p.attempt()), p.run(), p.claimed());
-    }
-  }
-
-  private void fail(FlowRun run, boolean flowRunClaimed, String reason) {
-    LOG.error("Deployment of flow run {} aborted: {}", run.id(), reason);
-    reporter.log(run.id(), "ERROR", reason);
-    // Submitted added one version; Prefect Cloud's version lock wants the current one.
-    Integer version = flowRunClaimed ? run.version() + 1 : run.version();
-    reporter
-        .setFlowRunState(new StateUpdate(run.id(), version, PrefectStates.failed(reason)))
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                LOG.warn("Could not set flow run {} Failed: {}", run.id(), oneLine(unwrap(error)));
-              }
-            });
-    reporter.dispatchNow();
-    done(run.id());
-  }
-
-  private void execute(Runnable task, FlowRun run, boolean flowRunClaimed) {
-    try {
-      launchPool.execute(task);
-    } catch (RejectedExecutionException e) {
-      // Only after close(): the run is Submitted but cannot be launched any more.
-      fail(run, flowRunClaimed, "The agent stopped before the ECS task could be started");
-    }
-  }
-
   private void giveUp(FlowRun run, String why) {
     LOG.debug("Not claiming flow run {}: {}", run.id(), why);
     done(run.id());
   }
 
   private void done(String runId) {
-    registry.release(runId);
-    slots.release();
+    launches.release(runId);
   }
 
   /**
@@ -356,25 +250,12 @@ public final class Submitter {
    */
   public void stop() {
     stopping = true;
-    for (Pending p : List.copyOf(pending.values())) {
-      if (p.future().cancel(false) && pending.remove(p.run().id(), p)) {
-        if (p.claimed() || p.attempt() > 0) {
-          execute(() -> launch(p.run(), p.claimed(), p.attempt()), p.run(), p.claimed());
-        } else {
-          giveUp(p.run(), "the agent is stopping");
-        }
+    for (Map.Entry<String, ScheduledFuture<?>> w : List.copyOf(waiting.entrySet())) {
+      if (w.getValue().cancel(false) && waiting.remove(w.getKey(), w.getValue())) {
+        LOG.debug("Not claiming flow run {}: the agent is stopping", w.getKey());
+        done(w.getKey());
       }
     }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
-
-  private static String oneLine(Throwable t) {
-    Throwable cause = unwrap(t);
-    String message =
-        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return message.lines().findFirst().orElse(message);
+    launches.stop();
   }
 }

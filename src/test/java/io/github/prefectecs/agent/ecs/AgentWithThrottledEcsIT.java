@@ -71,27 +71,7 @@ class AgentWithThrottledEcsIT {
               false,
               null,
               null);
-      AgentConfig config =
-          new AgentConfig(
-              base.backend(),
-              base.api(),
-              base.apiKey(),
-              base.tenantId(),
-              base.authToken(),
-              base.agentConfigId(),
-              base.name(),
-              base.labels(),
-              base.envVars(),
-              base.maxPolls(),
-              base.agentAddress(),
-              base.sendFlowRunLogs(),
-              base.agentLogLevel(),
-              base.flowLogLevel(),
-              base.jsonLogs(),
-              base.requestTimeout(),
-              base.maxConcurrentLaunches(),
-              settings,
-              null);
+      AgentConfig config = TestConfigs.withEcs(base, settings);
       Agent agent =
           new Agent(
               config,

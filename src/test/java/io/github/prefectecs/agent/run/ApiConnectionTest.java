@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
-import io.github.prefectecs.agent.config.Secret;
 import io.github.prefectecs.agent.prefect.AgentRegistration;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.LogEntry;
@@ -109,49 +108,12 @@ class ApiConnectionTest {
   }
 
   private static AgentConfig withBackend(AgentConfig c, Backend backend, String key, String token) {
-    return new AgentConfig(
-        backend,
-        c.api(),
-        Secret.of(key),
-        c.tenantId(),
-        Secret.of(token),
-        c.agentConfigId(),
-        c.name(),
-        c.labels(),
-        c.envVars(),
-        c.maxPolls(),
-        c.agentAddress(),
-        c.sendFlowRunLogs(),
-        c.agentLogLevel(),
-        c.flowLogLevel(),
-        c.jsonLogs(),
-        c.requestTimeout(),
-        c.maxConcurrentLaunches(),
-        c.ecs(),
-        c.awsCredentials());
+    return TestConfigs.withIdentity(c, backend, key, token, c.tenantId());
   }
 
   private static AgentConfig withTenant(AgentConfig c, String tenant) {
-    return new AgentConfig(
-        c.backend(),
-        c.api(),
-        c.apiKey(),
-        tenant,
-        c.authToken(),
-        c.agentConfigId(),
-        c.name(),
-        c.labels(),
-        c.envVars(),
-        c.maxPolls(),
-        c.agentAddress(),
-        c.sendFlowRunLogs(),
-        c.agentLogLevel(),
-        c.flowLogLevel(),
-        c.jsonLogs(),
-        c.requestTimeout(),
-        c.maxConcurrentLaunches(),
-        c.ecs(),
-        c.awsCredentials());
+    return TestConfigs.withIdentity(
+        c, c.backend(), c.apiKey().reveal(), c.authToken().reveal(), tenant);
   }
 
   private static final class FakeApi implements PrefectApi {

@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * The moto AWS emulator in server mode on a free loopback port, for integration tests. The
- * executable is {@code $MOTO_SERVER}, else {@code /work/main/.venv/bin/moto_server}, else {@code
+ * executable is {@code $MOTO_SERVER} (set by {@code scripts/test}), else {@code
  * .venv/bin/moto_server} under the working directory, else {@code moto_server} on the PATH.
  *
  * <p>Use one per test class: {@link #start()} in {@code @BeforeAll}, {@link #close()} in
@@ -62,13 +62,9 @@ public final class MotoServer implements AutoCloseable {
     if (env != null && !env.isBlank()) {
       return env;
     }
-    for (Path candidate :
-        new Path[] {
-          Path.of("/work/main/.venv/bin/moto_server"), Path.of(".venv/bin/moto_server")
-        }) {
-      if (Files.isExecutable(candidate)) {
-        return candidate.toAbsolutePath().toString();
-      }
+    Path local = Path.of(".venv", "bin", "moto_server");
+    if (Files.isExecutable(local)) {
+      return local.toAbsolutePath().toString();
     }
     return "moto_server";
   }

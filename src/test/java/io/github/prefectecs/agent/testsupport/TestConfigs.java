@@ -41,4 +41,53 @@ public final class TestConfigs {
         EcsSettings.defaults(),
         null);
   }
+
+  /** {@code c} with another backend, credentials and tenant. */
+  public static AgentConfig withIdentity(
+      AgentConfig c, Backend backend, String apiKey, String authToken, String tenantId) {
+    return new AgentConfig(
+        backend,
+        c.api(),
+        Secret.of(apiKey),
+        tenantId,
+        Secret.of(authToken),
+        c.agentConfigId(),
+        c.name(),
+        c.labels(),
+        c.envVars(),
+        c.maxPolls(),
+        c.agentAddress(),
+        c.sendFlowRunLogs(),
+        c.agentLogLevel(),
+        c.flowLogLevel(),
+        c.jsonLogs(),
+        c.requestTimeout(),
+        c.maxConcurrentLaunches(),
+        c.ecs(),
+        c.awsCredentials());
+  }
+
+  /** {@code c} with other ECS settings. */
+  public static AgentConfig withEcs(AgentConfig c, EcsSettings ecs) {
+    return new AgentConfig(
+        c.backend(),
+        c.api(),
+        c.apiKey(),
+        c.tenantId(),
+        c.authToken(),
+        c.agentConfigId(),
+        c.name(),
+        c.labels(),
+        c.envVars(),
+        c.maxPolls(),
+        c.agentAddress(),
+        c.sendFlowRunLogs(),
+        c.agentLogLevel(),
+        c.flowLogLevel(),
+        c.jsonLogs(),
+        c.requestTimeout(),
+        c.maxConcurrentLaunches(),
+        ecs,
+        c.awsCredentials());
+  }
 }

@@ -1,0 +1,21 @@
+package io.github.prefectecs.agent.run;
+
+import java.util.concurrent.CompletionException;
+
+/** Turning failures into one-line, secret-free text for logs. */
+final class Errors {
+  private Errors() {}
+
+  /** The cause a {@code CompletableFuture} wrapped, else {@code t}. */
+  static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  /** The first line of the (unwrapped) message, or the type name when there is none. */
+  static String oneLine(Throwable t) {
+    Throwable cause = unwrap(t);
+    String message =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+}
