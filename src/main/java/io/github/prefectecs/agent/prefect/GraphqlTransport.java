@@ -75,7 +75,8 @@ final class GraphqlTransport {
       throw new IllegalArgumentException("cloud.api is not a valid URL: " + settings.api());
     }
     this.url = parsed;
-    this.safeUrl = parsed.newBuilder().username("").password("").query(null).build().toString();
+    String url = parsed.newBuilder().username("").password("").query(null).build().toString();
+    this.safeUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.tenantId.set(settings.tenantId());
   }
 
@@ -156,9 +157,9 @@ final class GraphqlTransport {
       }
       int retry = attempt;
       Duration delay = outcome.retryAfter().orElseGet(() -> settings.backoff().delay(retry));
-      LOG.warn(
-          "{}: {}; attempt {} of {}, retrying in {} ms",
-          operation,
+      // DEBUG: the caller logs the final outcome once, in one line.
+      LOG.debug(
+          "{}; attempt {} of {}, retrying in {} ms",
           last.getMessage(),
           attempt + 1,
           settings.maxAttempts(),
