@@ -19,7 +19,6 @@ final class DefaultNetwork {
    *
    * @throws IllegalStateException with a one-line message when there is no default VPC, it has no
    *     subnets, or EC2 cannot be asked
-   * @throws NullPointerException when {@code lookup} is null
    */
   static ObjectNode infer(VpcLookup lookup, List<String> securityGroups) {
     VpcLookup.DefaultVpc vpc;

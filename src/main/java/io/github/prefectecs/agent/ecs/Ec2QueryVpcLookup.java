@@ -178,7 +178,7 @@ public final class Ec2QueryVpcLookup implements VpcLookup {
       throw failure(action, DocumentLoader.firstLine(e.getMessage()), false, e);
     }
     int status = response.status();
-    Optional<Ec2Xml.Error> error = Ec2Xml.error(response.body());
+    Optional<Ec2Xml.Fault> error = Ec2Xml.error(response.body());
     if (error.isPresent()) {
       String code = error.get().code();
       String message = error.get().message();

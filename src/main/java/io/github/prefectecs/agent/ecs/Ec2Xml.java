@@ -12,6 +12,7 @@ import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * Reads the EC2 Query API's XML answers (API version 2016-11-15) with the JDK's parser, DTDs and
@@ -26,8 +27,8 @@ final class Ec2Xml {
   /** One page of DescribeVpcs or DescribeSubnets: its items and the next page's token. */
   record Page(List<Element> items, Optional<String> nextToken) {}
 
-  /** An EC2 error answer's first error. */
-  record Error(String code, String message) {}
+  /** An EC2 error answer's first error: its code and message. */
+  record Fault(String code, String message) {}
 
   /**
    * The items of {@code setName} and the {@code nextToken} of a Describe* answer.
@@ -52,7 +53,7 @@ final class Ec2Xml {
   }
 
   /** The first {@code Errors/Error} of an error answer, if the body is one. */
-  static Optional<Error> error(byte[] body) {
+  static Optional<Fault> error(byte[] body) {
     Element root;
     try {
       root = parse(body);
@@ -64,7 +65,7 @@ final class Ec2Xml {
         .flatMap(
             e ->
                 text(e, "Code")
-                    .map(code -> new Error(code, text(e, "Message").orElse("").strip())));
+                    .map(code -> new Fault(code, text(e, "Message").orElse("").strip())));
   }
 
   /** The text of the direct child {@code name} of {@code parent}, if present. */
@@ -93,8 +94,9 @@ final class Ec2Xml {
   private static Element parse(byte[] body) {
     try {
       DocumentBuilder builder = factory().newDocumentBuilder();
-      // The default handler prints to stderr; a bad answer is reported once by the caller.
-      builder.setErrorHandler(null);
+      // The JDK's default handler prints to stderr; this one only throws on fatal errors, so a
+      // bad answer is reported once, by the caller.
+      builder.setErrorHandler(new DefaultHandler());
       return builder.parse(new ByteArrayInputStream(body)).getDocumentElement();
     } catch (SAXException | IOException e) {
       throw new IllegalArgumentException("answer is not XML: " + firstLine(e.getMessage()), e);
