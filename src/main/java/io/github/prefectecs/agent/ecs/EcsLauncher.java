@@ -89,6 +89,12 @@ public final class EcsLauncher implements Launcher {
     return new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, EcsRateLimits.ecsQuotas());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A throttled or transient start-up listing throws a retryable {@link EcsLaunchException}
+   * instead, which the agent retries with backoff.
+   */
   @Override
   public Map<String, String> start() {
     agentTemplate = loadTemplate();
@@ -119,14 +125,13 @@ public final class EcsLauncher implements Launcher {
     try {
       running.putAll(RunningTasks.list(ecs, limits, settings.cluster()));
     } catch (SdkException e) {
-      throw new IllegalStateException(
+      throw startFailure(
           "Failed to list running tasks in ECS cluster "
               + (settings.cluster() == null ? "default" : settings.cluster())
-              + ": "
-              + AwsErrors.translate("ListTasks", settings.cluster(), e).getMessage(),
-          e);
+              + ": ",
+          AwsErrors.translate("ListTasks", settings.cluster(), e));
     } catch (EcsLaunchException e) {
-      throw new IllegalStateException("Failed to list running tasks: " + e.getMessage(), e);
+      throw startFailure("Failed to list running tasks: ", e);
     }
     log.info("ECS launcher started; {} flow run task(s) already running", running.size());
     return Map.copyOf(running);
@@ -233,6 +238,16 @@ public final class EcsLauncher implements Launcher {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A throttled or transient failure stays an {@link EcsLaunchException}, which the agent retries;
+   * anything else is an {@link IllegalStateException}, which stops it.
+   */
+  private static RuntimeException startFailure(String prefix, EcsLaunchException e) {
+    return e.retryable()
+        ? EcsLaunchException.retryable(prefix + e.getMessage(), e)
+        : new IllegalStateException(prefix + e.getMessage(), e);
   }
 
   /** Fails start-up, rather than every run, when the agent's own files do not fit ECS. */
