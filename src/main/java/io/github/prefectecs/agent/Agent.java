@@ -3,6 +3,7 @@ package io.github.prefectecs.agent;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
+import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
@@ -34,7 +35,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
@@ -304,12 +304,12 @@ public final class Agent implements AutoCloseable {
   public static int run(AgentConfig config) {
     Clock clock = Clock.systemUTC();
     EcsClient ecs = AwsClients.ecs(config);
-    Ec2Client ec2 = AwsClients.ec2(config);
+    VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));
     Agent agent =
         new Agent(
             config,
             GraphqlPrefectApi.create(config),
-            tenantId -> EcsLauncher.create(config, tenantId, ecs, ec2, clock),
+            tenantId -> EcsLauncher.create(config, tenantId, ecs, vpcLookup, clock),
             clock);
     try {
       Signals.onTermination(agent::requestStop, agent::close);
@@ -324,7 +324,6 @@ public final class Agent implements AutoCloseable {
     } finally {
       agent.close();
       ecs.close();
-      ec2.close();
     }
   }
 }

@@ -11,15 +11,15 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
- * Builds the agent's AWS clients: the URLConnection HTTP client set explicitly, the STANDARD retry
- * mode (throttling retried with backoff; {@code AWS_MAX_ATTEMPTS} still applies), credentials from
- * {@code context.secrets.AWS_CREDENTIALS} when configured, else the default chain. Region and
- * endpoint come from the standard AWS environment ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL},
- * {@code AWS_ENDPOINT_URL_ECS}, ...), which the SDK reads itself.
+ * Builds the agent's AWS clients (ECS, CloudWatch Logs) and its default-VPC lookup: the
+ * URLConnection HTTP client set explicitly, the STANDARD retry mode (throttling retried with
+ * backoff; {@code AWS_MAX_ATTEMPTS} still applies), credentials from {@code
+ * context.secrets.AWS_CREDENTIALS} when configured, else the default chain. Region and endpoint
+ * come from the standard AWS environment ({@code AWS_REGION}, {@code AWS_ENDPOINT_URL}, {@code
+ * AWS_ENDPOINT_URL_ECS}, ...), which the SDK reads itself.
  *
  * <p>The caller owns and closes the clients.
  */
@@ -48,12 +48,22 @@ public final class AwsClients {
         .build();
   }
 
-  public static Ec2Client ec2(AgentConfig config) {
-    return Ec2Client.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(AwsClients::retries)
-        .credentialsProvider(credentials(config))
-        .build();
+  /**
+   * The default-VPC lookup over the EC2 Query API, signed for {@code region} with {@link
+   * #credentials(AgentConfig)} (resolved per request).
+   */
+  public static VpcLookup vpcLookup(AgentConfig config, String region) {
+    return Ec2QueryVpcLookup.create(credentials(config), region);
+  }
+
+  /** The region of an ECS client, else {@code AWS_REGION}, else {@code us-east-1}. */
+  public static String region(EcsClient ecs) {
+    try {
+      return ecs.serviceClientConfiguration().region().id();
+    } catch (RuntimeException e) {
+      String env = System.getenv("AWS_REGION");
+      return env == null || env.isBlank() ? "us-east-1" : env;
+    }
   }
 
   public static CloudWatchLogsClient logs(AgentConfig config) {

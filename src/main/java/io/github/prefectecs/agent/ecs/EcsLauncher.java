@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
@@ -40,7 +39,7 @@ public final class EcsLauncher implements Launcher {
   private final EcsSettings settings;
   private final String tenantId;
   private final EcsClient ecs;
-  private final Ec2Client ec2;
+  private final VpcLookup vpcLookup;
   private final Clock clock;
   private final EcsRateLimits limits;
   private final software.amazon.awssdk.http.SdkHttpClient s3Http;
@@ -56,7 +55,8 @@ public final class EcsLauncher implements Launcher {
    * @param config agent configuration ({@code ecs()}, backend, API, key, labels, env, ...)
    * @param tenantId the resolved tenant id; null when unknown or not needed
    * @param ecs ECS client
-   * @param ec2 EC2 client, used only to infer the default VPC's subnets
+   * @param vpcLookup default-VPC lookup, used only to infer subnets; may be null when subnets or a
+   *     networkConfiguration are configured
    * @param clock wall clock
    * @param limits client-side rate limits ({@link EcsRateLimits#ecsQuotas()} in production)
    */
@@ -64,17 +64,17 @@ public final class EcsLauncher implements Launcher {
       AgentConfig config,
       String tenantId,
       EcsClient ecs,
-      Ec2Client ec2,
+      VpcLookup vpcLookup,
       Clock clock,
       EcsRateLimits limits) {
     this.config = config;
     this.settings = config.ecs();
     this.tenantId = tenantId;
     this.ecs = ecs;
-    this.ec2 = ec2;
+    this.vpcLookup = vpcLookup;
     this.clock = clock;
     this.limits = limits;
-    String region = region(ecs);
+    String region = AwsClients.region(ecs);
     this.s3Http = software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create();
     this.loader =
         new DocumentLoader(
@@ -85,10 +85,16 @@ public final class EcsLauncher implements Launcher {
 
   /** A launcher with rate limits at the published ECS quotas. */
   public static EcsLauncher create(
-      AgentConfig config, String tenantId, EcsClient ecs, Ec2Client ec2, Clock clock) {
-    return new EcsLauncher(config, tenantId, ecs, ec2, clock, EcsRateLimits.ecsQuotas());
+      AgentConfig config, String tenantId, EcsClient ecs, VpcLookup vpcLookup, Clock clock) {
+    return new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, EcsRateLimits.ecsQuotas());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A throttled or transient start-up listing throws a retryable {@link EcsLaunchException}
+   * instead, which the agent retries with backoff.
+   */
   @Override
   public Map<String, String> start() {
     agentTemplate = loadTemplate();
@@ -102,7 +108,12 @@ public final class EcsLauncher implements Launcher {
     if (settings.subnets().isEmpty()
         && !RunTaskKwargs.hasNetwork(fileKwargs)
         && RunTaskKwargs.onFargate(placed, settings)) {
-      inferred = DefaultNetwork.infer(ec2, settings.securityGroups());
+      if (vpcLookup == null) {
+        throw new IllegalStateException(
+            "Failed to infer default networkConfiguration: no EC2 lookup configured; set"
+                + " --subnet/--security-group or networkConfiguration in --run-task-kwargs");
+      }
+      inferred = DefaultNetwork.infer(vpcLookup, settings.securityGroups());
       log.info("Using inferred networkConfiguration {}", Json.write(inferred));
     }
     ObjectNode agentKwargs = RunTaskKwargs.agentKwargs(settings, fileKwargs, inferred);
@@ -114,14 +125,13 @@ public final class EcsLauncher implements Launcher {
     try {
       running.putAll(RunningTasks.list(ecs, limits, settings.cluster()));
     } catch (SdkException e) {
-      throw new IllegalStateException(
+      throw startFailure(
           "Failed to list running tasks in ECS cluster "
               + (settings.cluster() == null ? "default" : settings.cluster())
-              + ": "
-              + AwsErrors.translate("ListTasks", settings.cluster(), e).getMessage(),
-          e);
+              + ": ",
+          AwsErrors.translate("ListTasks", settings.cluster(), e));
     } catch (EcsLaunchException e) {
-      throw new IllegalStateException("Failed to list running tasks: " + e.getMessage(), e);
+      throw startFailure("Failed to list running tasks: ", e);
     }
     log.info("ECS launcher started; {} flow run task(s) already running", running.size());
     return Map.copyOf(running);
@@ -209,7 +219,8 @@ public final class EcsLauncher implements Launcher {
 
   @Override
   public void close() {
-    // The ECS and EC2 clients belong to the caller; only the S3 reader's HTTP client is ours.
+    // The ECS client and the VPC lookup belong to the caller; only the S3 reader's HTTP client is
+    // ours.
     s3Http.close();
   }
 
@@ -229,6 +240,16 @@ public final class EcsLauncher implements Launcher {
     }
   }
 
+  /**
+   * A throttled or transient failure stays an {@link EcsLaunchException}, which the agent retries;
+   * anything else is an {@link IllegalStateException}, which stops it.
+   */
+  private static RuntimeException startFailure(String prefix, EcsLaunchException e) {
+    return e.retryable()
+        ? EcsLaunchException.retryable(prefix + e.getMessage(), e)
+        : new IllegalStateException(prefix + e.getMessage(), e);
+  }
+
   /** Fails start-up, rather than every run, when the agent's own files do not fit ECS. */
   private void validateAtStart(ObjectNode agentKwargs) {
     try {
@@ -245,15 +266,6 @@ public final class EcsLauncher implements Launcher {
       return loader.load(what, location);
     } catch (EcsLaunchException e) {
       throw new IllegalStateException("Failed to load " + e.getMessage(), e);
-    }
-  }
-
-  private static String region(EcsClient ecs) {
-    try {
-      return ecs.serviceClientConfiguration().region().id();
-    } catch (RuntimeException e) {
-      String env = System.getenv("AWS_REGION");
-      return env == null || env.isBlank() ? "us-east-1" : env;
     }
   }
 }

@@ -6,6 +6,7 @@ import static io.github.prefectecs.agent.ecs.Fixtures.run;
 import static io.github.prefectecs.agent.ecs.Fixtures.settings;
 import static io.github.prefectecs.agent.ecs.Fixtures.uuid;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
@@ -45,6 +46,18 @@ class EcsLauncherFaultTest {
     assertThat(ecs.count("RunTask")).isEqualTo(10);
     assertThat(ecs.count("RegisterTaskDefinition")).isEqualTo(1);
     assertThat(ecs.count("DescribeTaskDefinition")).isEqualTo(1);
+  }
+
+  @Test
+  void aThrottledStartUpListingIsRetryableNotFatal() {
+    FakeEcsClient ecs = new FakeEcsClient().throttle(1.0);
+    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
+
+    assertThatThrownBy(launcher::start)
+        .isInstanceOf(EcsLaunchException.class)
+        .isNotInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("Failed to list running tasks")
+        .satisfies(e -> assertThat(((EcsLaunchException) e).retryable()).isTrue());
   }
 
   @Test

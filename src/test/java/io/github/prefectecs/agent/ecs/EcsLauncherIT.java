@@ -8,10 +8,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.run.LaunchResult;
+import io.github.prefectecs.agent.support.Backoff;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -35,6 +39,7 @@ class EcsLauncherIT {
   private static MotoServer moto;
   private static EcsClient ecs;
   private static Ec2Client ec2;
+  private static VpcLookup lookup;
   @TempDir Path dir;
   private String securityGroup;
   private Path template;
@@ -44,6 +49,13 @@ class EcsLauncherIT {
     moto = MotoServer.start();
     ecs = moto.ecs();
     ec2 = moto.ec2();
+    lookup =
+        new Ec2QueryVpcLookup(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")),
+            "us-east-1",
+            Map.of("AWS_ENDPOINT_URL_EC2", moto.endpoint().toString()),
+            Duration.ofSeconds(10),
+            new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
   }
 
   @AfterAll
@@ -97,7 +109,7 @@ class EcsLauncherIT {
   }
 
   private EcsLauncher launcher() {
-    return EcsLauncher.create(Fixtures.config(settings()), null, ecs, ec2, Clock.systemUTC());
+    return EcsLauncher.create(Fixtures.config(settings()), null, ecs, lookup, Clock.systemUTC());
   }
 
   @Test
@@ -195,12 +207,39 @@ class EcsLauncherIT {
   void defaultVpcSubnetsAreInferred() {
     List<String> defaultSubnets = defaultSubnets();
 
-    var network = DefaultNetwork.infer(ec2, List.of(securityGroup));
+    var network = DefaultNetwork.infer(lookup, List.of(securityGroup));
 
     assertThat(network.at("/awsvpcConfiguration/assignPublicIp").asText()).isEqualTo("ENABLED");
     List<String> subnets = new java.util.ArrayList<>();
     network.at("/awsvpcConfiguration/subnets").forEach(s -> subnets.add(s.asText()));
     assertThat(subnets).isNotEmpty().isSubsetOf(defaultSubnets);
+  }
+
+  @Test
+  void queryApiLookupReadsTheDefaultVpcAndEverySubnetAsTheSdkSeesThem() {
+    var sdkVpc =
+        ec2.describeVpcs(r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
+            .vpcs()
+            .get(0);
+    List<VpcLookup.Subnet> expected =
+        ec2
+            .describeSubnets(
+                r -> r.filters(Filter.builder().name("vpc-id").values(sdkVpc.vpcId()).build()))
+            .subnets()
+            .stream()
+            .map(
+                s ->
+                    new VpcLookup.Subnet(
+                        s.subnetId(),
+                        s.availabilityZone(),
+                        s.defaultForAz(),
+                        s.mapPublicIpOnLaunch()))
+            .toList();
+
+    VpcLookup.DefaultVpc vpc = lookup.defaultVpc().orElseThrow();
+
+    assertThat(vpc.vpcId()).isEqualTo(sdkVpc.vpcId());
+    assertThat(vpc.subnets()).isNotEmpty().containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test
@@ -216,8 +255,11 @@ class EcsLauncherIT {
 
     assertThatThrownBy(() -> launcher().start())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("Failed to infer default networkConfiguration")
-        .hasMessageContaining("--subnet");
+        .hasMessage(
+            "Failed to infer default networkConfiguration: default VPC "
+                + vpc
+                + " has no subnets; set --subnet/--security-group or networkConfiguration in"
+                + " --run-task-kwargs");
   }
 
   @Test
