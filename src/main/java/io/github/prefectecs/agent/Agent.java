@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.config.ConfigException;
 import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.ecs.VpcLookup;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
@@ -167,13 +169,16 @@ public final class Agent implements AutoCloseable {
         fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
         return;
       }
+      String detail = e.getMessage().lines().findFirst().orElse("");
       retryConnect(
-          "Cannot reach the Prefect API at "
-              + config.api()
-              + " (backend "
-              + config.backend().configName()
-              + "): "
-              + e.getMessage().lines().findFirst().orElse(""));
+          detail.contains(config.api().toString())
+              ? "Prefect API (backend " + config.backend().configName() + ") unusable: " + detail
+              : "Cannot reach the Prefect API at "
+                  + config.api()
+                  + " (backend "
+                  + config.backend().configName()
+                  + "): "
+                  + detail);
       return;
     }
     try {
@@ -197,6 +202,9 @@ public final class Agent implements AutoCloseable {
   }
 
   private void retryConnect(String reason) {
+    if (stopRequested.getCount() == 0) {
+      return;
+    }
     connectFailures++;
     long delay = PollLoop.errorBackoffMillis(connectFailures);
     health.failed(reason);
@@ -303,7 +311,17 @@ public final class Agent implements AutoCloseable {
    */
   public static int run(AgentConfig config) {
     Clock clock = Clock.systemUTC();
-    EcsClient ecs = AwsClients.ecs(config);
+    EcsClient ecs;
+    try {
+      ecs = AwsClients.ecs(config);
+    } catch (SdkClientException e) {
+      String message = String.valueOf(e.getMessage());
+      throw new ConfigException(
+          (message.contains("Unable to load region")
+                  ? "the AWS region is not set"
+                  : "cannot build the AWS ECS client: " + message.lines().findFirst().orElse(""))
+              + "; set AWS_REGION (ECS and Fargate set it for you) or a region in the AWS profile");
+    }
     VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));
     Agent agent =
         new Agent(
@@ -316,8 +334,10 @@ public final class Agent implements AutoCloseable {
       try {
         agent.start();
       } catch (UncheckedIOException e) {
-        LOG.error(e.getMessage());
-        return 2;
+        throw new ConfigException(
+            "cloud.agent.agent_address: "
+                + e.getMessage()
+                + "; choose a free port with --agent-address or PREFECT__CLOUD__AGENT__AGENT_ADDRESS");
       }
       agent.awaitStopRequest();
       return agent.exitCode();

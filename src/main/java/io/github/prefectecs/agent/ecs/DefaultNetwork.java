@@ -18,7 +18,8 @@ final class DefaultNetwork {
    * The inferred {@code networkConfiguration}.
    *
    * @throws IllegalStateException with a one-line message when there is no default VPC, it has no
-   *     subnets, or EC2 cannot be asked
+   *     subnets, or EC2 refuses the call
+   * @throws EcsLaunchException (retryable) when EC2 stayed throttled or unreachable
    */
   static ObjectNode infer(VpcLookup lookup, List<String> securityGroups) {
     VpcLookup.DefaultVpc vpc;
@@ -33,8 +34,12 @@ final class DefaultNetwork {
                               + " region"
                               + FIX));
     } catch (VpcLookupException e) {
-      throw new IllegalStateException(
-          "Failed to infer default networkConfiguration: " + e.getMessage() + FIX, e);
+      String message = "Failed to infer default networkConfiguration: " + e.getMessage();
+      if (e.retryable()) {
+        // Throttled or unreachable: the agent tries the start-up again later.
+        throw EcsLaunchException.retryable(message, e);
+      }
+      throw new IllegalStateException(message + FIX, e);
     }
     List<VpcLookup.Subnet> subnets = vpc.subnets();
     if (subnets.isEmpty()) {
