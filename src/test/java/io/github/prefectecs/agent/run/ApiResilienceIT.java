@@ -112,9 +112,23 @@ class ApiResilienceIT {
     assertThat(launcher.launches()).doesNotHaveDuplicates().containsAll(all);
     for (String run : all) {
       assertThat(server.flowRunState(run)).as("state of %s", run).isEqualTo("Submitted");
+      // Logs are delivered at least once: a batch whose answer was cut off (the API went down
+      // mid-response) is sent again, so a line may appear twice, but always about one task.
       assertThat(server.logs(run))
           .filteredOn(l -> l.message().startsWith("Submitted for execution"))
           .as("Submitted logs of %s", run)
+          .isNotEmpty()
+          .extracting(l -> l.message())
+          .containsOnly(
+              server.logs(run).stream()
+                  .filter(l -> l.message().startsWith("Submitted for execution"))
+                  .findFirst()
+                  .orElseThrow()
+                  .message());
+      assertThat(
+              server.flowRunStateHistory(run).stream()
+                  .filter(s -> s.path("type").asText().equals("Submitted")))
+          .as("Submitted states of %s", run)
           .hasSize(1);
     }
   }

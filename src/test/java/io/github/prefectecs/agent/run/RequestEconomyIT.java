@@ -23,18 +23,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class RequestEconomyIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final List<String> FIELDS =
-      List.of("flow_run", "set_flow_run_states", "write_run_logs");
 
   @Test
   void requestsPerCycleDoNotGrowWithTheNumberOfRunsClaimed() {
     Map<String, Integer> one = requestsToSubmit(1);
     Map<String, Integer> twenty = requestsToSubmit(20);
     System.out.printf("requests to submit 1 run: %s; 20 runs: %s%n", one, twenty);
-    for (String field : FIELDS) {
-      assertThat(twenty.get(field)).as(field).isLessThanOrEqualTo(one.get(field) + 1);
-    }
-    assertThat(twenty.get("set_flow_run_states")).isLessThanOrEqualTo(2);
+    assertThat(twenty.get("flow_run")).isEqualTo(one.get("flow_run"));
+    assertThat(twenty.get("set_flow_run_states")).isEqualTo(one.get("set_flow_run_states"));
+    // Logs are written as each launch ends; a slow machine may spread 20 launches over a few
+    // batching windows, but never one request per run.
+    assertThat(twenty.get("write_run_logs")).isLessThanOrEqualTo(one.get("write_run_logs") + 2);
   }
 
   private Map<String, Integer> requestsToSubmit(int n) {
