@@ -20,6 +20,7 @@ import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.Submitter;
+import io.github.prefectecs.agent.support.Messages;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.Signals;
 import java.io.UncheckedIOException;
@@ -169,7 +170,7 @@ public final class Agent implements AutoCloseable {
         fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
         return;
       }
-      String detail = e.getMessage().lines().findFirst().orElse("");
+      String detail = Messages.firstLine(e);
       retryConnect(
           detail.contains(config.api().toString())
               ? "Prefect API (backend " + config.backend().configName() + ") unusable: " + detail
@@ -319,7 +320,7 @@ public final class Agent implements AutoCloseable {
       throw new ConfigException(
           (message.contains("Unable to load region")
                   ? "the AWS region is not set"
-                  : "cannot build the AWS ECS client: " + message.lines().findFirst().orElse(""))
+                  : "cannot build the AWS ECS client: " + Messages.firstLine(message))
               + "; set AWS_REGION (ECS and Fargate set it for you) or a region in the AWS profile");
     }
     VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.ecs;
 
+import io.github.prefectecs.agent.support.Messages;
 import java.util.Locale;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -18,7 +19,7 @@ final class AwsErrors {
    * @param cluster the cluster name for messages (null = default)
    */
   static EcsLaunchException translate(String action, String cluster, SdkException e) {
-    String message = DocumentLoader.firstLine(e.getMessage());
+    String message = Messages.firstLine(e.getMessage());
     if (e instanceof SdkClientException) {
       return EcsLaunchException.retryable("ECS " + action + " could not reach AWS: " + message, e);
     }

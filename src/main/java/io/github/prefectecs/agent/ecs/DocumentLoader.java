@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.ecs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.support.Messages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -38,7 +39,11 @@ final class DocumentLoader {
       node = Json.YAML.readTree(bytes);
     } catch (IOException e) {
       throw EcsLaunchException.rejected(
-          what + " " + location + " is not valid YAML or JSON: " + firstLine(e.getMessage()));
+          what
+              + " "
+              + location
+              + " is not valid YAML or JSON: "
+              + Messages.firstLine(e.getMessage()));
     }
     if (!(node instanceof ObjectNode object)) {
       throw EcsLaunchException.rejected(
@@ -69,7 +74,7 @@ final class DocumentLoader {
       throw EcsLaunchException.rejected(what + " " + location + ": file not found");
     } catch (IOException | IllegalArgumentException e) {
       throw EcsLaunchException.rejected(
-          what + " " + location + " cannot be read: " + firstLine(e.toString()));
+          what + " " + location + " cannot be read: " + Messages.firstLine(e.toString()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw EcsLaunchException.retryable(what + " " + location + ": interrupted", e);
@@ -88,13 +93,5 @@ final class DocumentLoader {
       }
       return body.readAllBytes();
     }
-  }
-
-  static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

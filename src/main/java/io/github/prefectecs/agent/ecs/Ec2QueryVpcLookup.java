@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.ecs;
 
 import io.github.prefectecs.agent.support.Backoff;
+import io.github.prefectecs.agent.support.Messages;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -175,7 +176,7 @@ public final class Ec2QueryVpcLookup implements VpcLookup {
     } catch (IOException e) {
       throw failure(action, "cannot reach " + endpoint + ": " + describe(e), true, e);
     } catch (SdkException e) {
-      throw failure(action, DocumentLoader.firstLine(e.getMessage()), false, e);
+      throw failure(action, Messages.firstLine(e.getMessage()), false, e);
     }
     int status = response.status();
     Optional<Ec2Xml.Fault> error = Ec2Xml.error(response.body());
@@ -210,7 +211,7 @@ public final class Ec2QueryVpcLookup implements VpcLookup {
 
   private static VpcLookupException failure(
       String action, String detail, boolean retryable, Throwable cause) {
-    String line = DocumentLoader.firstLine(detail).strip();
+    String line = Messages.firstLine(detail).strip();
     if (line.length() > MAX_MESSAGE) {
       line = line.substring(0, MAX_MESSAGE) + "...";
     }

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.ecs;
 
+import io.github.prefectecs.agent.support.Messages;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -99,7 +100,8 @@ final class Ec2Xml {
       builder.setErrorHandler(new DefaultHandler());
       return builder.parse(new ByteArrayInputStream(body)).getDocumentElement();
     } catch (SAXException | IOException e) {
-      throw new IllegalArgumentException("answer is not XML: " + firstLine(e.getMessage()), e);
+      throw new IllegalArgumentException(
+          "answer is not XML: " + Messages.firstLine(e.getMessage()), e);
     } catch (ParserConfigurationException e) {
       throw new IllegalStateException("the JDK XML parser cannot be configured securely", e);
     }
@@ -118,9 +120,5 @@ final class Ec2Xml {
     factory.setXIncludeAware(false);
     factory.setExpandEntityReferences(false);
     return factory;
-  }
-
-  private static String firstLine(String message) {
-    return DocumentLoader.firstLine(message);
   }
 }

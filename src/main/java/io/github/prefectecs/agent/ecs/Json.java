@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.github.prefectecs.agent.support.Messages;
 
 /** Shared Jackson mappers and small tree helpers for task definitions and RunTask arguments. */
 final class Json {
@@ -73,7 +74,7 @@ final class Json {
       }
       return "bad value at `" + path.substring(1) + "`";
     }
-    return DocumentLoader.firstLine(e.getOriginalMessage());
+    return Messages.firstLine(e.getOriginalMessage());
   }
 
   static String write(JsonNode node) {

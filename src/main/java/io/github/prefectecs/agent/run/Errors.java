@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.run;
 
+import io.github.prefectecs.agent.support.Messages;
 import java.util.concurrent.CompletionException;
 
 /** Turning failures into one-line, secret-free text for logs. */
@@ -13,9 +14,6 @@ final class Errors {
 
   /** The first line of the (unwrapped) message, or the type name when there is none. */
   static String oneLine(Throwable t) {
-    Throwable cause = unwrap(t);
-    String message =
-        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    return message.lines().findFirst().orElse(message);
+    return Messages.firstLine(unwrap(t));
   }
 }

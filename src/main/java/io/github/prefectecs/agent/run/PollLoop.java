@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.support.Backoff;
+import io.github.prefectecs.agent.support.Messages;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -122,7 +123,7 @@ public final class PollLoop {
     } catch (PrefectApiException e) {
       failures++;
       long backoff = errorBackoffMillis(failures);
-      String reason = "polling the Prefect API failed: " + firstLine(e.getMessage());
+      String reason = "polling the Prefect API failed: " + Messages.firstLine(e);
       health.failed(reason);
       LOG.warn("{}; retrying in {} ms", reason, backoff);
       return backoff;
@@ -142,12 +143,5 @@ public final class PollLoop {
   public static long errorBackoffMillis(int failures) {
     long ceiling = ERROR_BACKOFF.ceiling(failures - 1).toMillis();
     return ceiling / 2 + ERROR_BACKOFF.delay(failures - 1).toMillis() / 2;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "no message";
-    }
-    return message.lines().findFirst().orElse(message);
   }
 }
