@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.prefectecs.agent.Agent;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class AgentIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private PrefectServerDouble server;
   private final List<Agent> agents = new ArrayList<>();
   private final RecordingLauncher launcher = new RecordingLauncher();
@@ -129,6 +131,43 @@ class AgentIT {
           .filteredOn(l -> l.message().startsWith("Submitted for execution"))
           .hasSize(1);
     }
+  }
+
+  @Test
+  void aScheduledRunAndItsScheduledTaskRunAreBothSubmitted() {
+    String flow = server.createFlow("etl");
+    String run = dueRun(flow, List.of());
+    String taskRun = server.createTaskRun(run, "Scheduled", Instant.now().minusSeconds(10));
+
+    startAgent(List.of());
+
+    Eventually.until(WAIT, "launched", () -> hasLog(run, "Submitted for execution: Task"));
+    assertThat(server.flowRunSerializedState(run).path("message").asText())
+        .isEqualTo("Submitted for execution");
+    assertThat(server.flowRunSerializedState(run).path("state").path("type").asText())
+        .isEqualTo("Scheduled");
+    Eventually.until(
+        WAIT, "task run submitted", () -> "Submitted".equals(server.taskRunState(taskRun)));
+  }
+
+  @Test
+  void aRunningFlowRunWithARetryingTaskRunIsLaunchedAgainWithoutTouchingItsState() {
+    String flow = server.createFlow("etl");
+    String run = dueRun(flow, List.of());
+    server.setFlowRunState(
+        run,
+        JSON.createObjectNode()
+            .put("type", "Running")
+            .put("message", "Running flow.")
+            .put("__version__", "0.15.13"));
+    String taskRun = server.createTaskRun(run, "Retrying", Instant.now().minusSeconds(10));
+
+    startAgent(List.of());
+
+    Eventually.until(WAIT, "launched", () -> launcher.launchedRuns().contains(run));
+    Eventually.until(
+        WAIT, "task run submitted", () -> "Submitted".equals(server.taskRunState(taskRun)));
+    assertThat(server.flowRunState(run)).isEqualTo("Running");
   }
 
   @Test
