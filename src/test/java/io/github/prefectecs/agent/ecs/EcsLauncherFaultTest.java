@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.Tag;
@@ -266,24 +268,6 @@ class EcsLauncherFaultTest {
   }
 
   @Test
-  void unknownRunTaskKwargsFieldIsRejectedNamingIt() {
-    FakeEcsClient ecs = new FakeEcsClient();
-    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
-    launcher.start();
-
-    LaunchResult result =
-        launcher.launch(
-            run(uuid(1), json("{\"type\":\"ECSRun\",\"run_task_kwargs\":{\"clustre\":\"x\"}}")), 1);
-
-    assertThat(result)
-        .isEqualTo(
-            new LaunchResult.Rejected(
-                "The RunTask arguments (run_task_kwargs) are not valid for ECS: unknown field"
-                    + " `clustre`"));
-    assertThat(ecs.count("RunTask")).isZero();
-  }
-
-  @Test
   void runConfigTaskDefinitionArnIsRunWithoutRegistration() {
     FakeEcsClient ecs = new FakeEcsClient();
     EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
@@ -346,21 +330,28 @@ class EcsLauncherFaultTest {
     assertThat(ecs.count("DescribeTaskDefinition")).isEqualTo(2);
   }
 
-  @Test
-  void aTemplateFieldEcsDoesNotKnowIsRejectedNamingIt() {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"type\":\"ECSRun\",\"run_task_kwargs\":{\"clustre\":\"x\"}}"
+            + "|The RunTask arguments (run_task_kwargs) are not valid for ECS: unknown field"
+            + " `clustre`|RunTask",
+        "{\"type\":\"ECSRun\",\"task_definition\":{\"cpuu\":1}}"
+            + "|The task definition is not valid for ECS: unknown field `cpuu`"
+            + "|RegisterTaskDefinition"
+      })
+  void aFieldEcsDoesNotKnowIsRejectedNamingIt(
+      String runConfig, String reason, String callNeverMade) {
     FakeEcsClient ecs = new FakeEcsClient();
     EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
     launcher.start();
 
-    LaunchResult result =
-        launcher.launch(
-            run(uuid(1), json("{\"type\":\"ECSRun\",\"task_definition\":{\"cpuu\":1}}")), 1);
+    LaunchResult result = launcher.launch(run(uuid(1), json(runConfig)), 1);
 
-    assertThat(result)
-        .isEqualTo(
-            new LaunchResult.Rejected(
-                "The task definition is not valid for ECS: unknown field `cpuu`"));
-    assertThat(ecs.count("RegisterTaskDefinition")).isZero();
+    assertThat(result).isEqualTo(new LaunchResult.Rejected(reason));
+    assertThat(ecs.count(callNeverMade)).isZero();
+    assertThat(ecs.count("RunTask")).isZero();
   }
 
   @Test

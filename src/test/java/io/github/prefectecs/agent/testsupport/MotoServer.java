@@ -10,9 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -128,43 +129,27 @@ public final class MotoServer implements AutoCloseable {
   }
 
   public EcsClient ecs() {
-    return client(
-        () ->
-            EcsClient.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(MotoServer::retries)
-                .endpointOverride(endpoint)
-                .region(Region.US_EAST_1)
-                .credentialsProvider(credentials())
-                .build());
+    return pointedAtMoto(EcsClient.builder());
   }
 
   public Ec2Client ec2() {
-    return client(
-        () ->
-            Ec2Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(MotoServer::retries)
-                .endpointOverride(endpoint)
-                .region(Region.US_EAST_1)
-                .credentialsProvider(credentials())
-                .build());
+    return pointedAtMoto(Ec2Client.builder());
   }
 
   public CloudWatchLogsClient logs() {
-    return client(
-        () ->
-            CloudWatchLogsClient.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(MotoServer::retries)
-                .endpointOverride(endpoint)
-                .region(Region.US_EAST_1)
-                .credentialsProvider(credentials())
-                .build());
+    return pointedAtMoto(CloudWatchLogsClient.builder());
   }
 
-  private static <T> T client(Supplier<T> builder) {
-    return builder.get();
+  /** Any SDK client builder, with the one HTTP client, moto's endpoint and fake credentials. */
+  private <B extends AwsSyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C pointedAtMoto(
+      B builder) {
+    return builder
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .overrideConfiguration(MotoServer::retries)
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(credentials())
+        .build();
   }
 
   private static void retries(ClientOverrideConfiguration.Builder builder) {

@@ -45,36 +45,27 @@ public final class TestConfigs {
   /** {@code c} with another backend, credentials and tenant. */
   public static AgentConfig withIdentity(
       AgentConfig c, Backend backend, String apiKey, String authToken, String tenantId) {
-    return new AgentConfig(
-        backend,
-        c.api(),
-        Secret.of(apiKey),
-        tenantId,
-        Secret.of(authToken),
-        c.agentConfigId(),
-        c.name(),
-        c.labels(),
-        c.envVars(),
-        c.maxPolls(),
-        c.agentAddress(),
-        c.sendFlowRunLogs(),
-        c.agentLogLevel(),
-        c.flowLogLevel(),
-        c.jsonLogs(),
-        c.requestTimeout(),
-        c.maxConcurrentLaunches(),
-        c.ecs(),
-        c.awsCredentials());
+    return copy(c, backend, Secret.of(apiKey), Secret.of(authToken), tenantId, c.ecs());
   }
 
   /** {@code c} with other ECS settings. */
   public static AgentConfig withEcs(AgentConfig c, EcsSettings ecs) {
+    return copy(c, c.backend(), c.apiKey(), c.authToken(), c.tenantId(), ecs);
+  }
+
+  private static AgentConfig copy(
+      AgentConfig c,
+      Backend backend,
+      Secret apiKey,
+      Secret authToken,
+      String tenantId,
+      EcsSettings ecs) {
     return new AgentConfig(
-        c.backend(),
+        backend,
         c.api(),
-        c.apiKey(),
-        c.tenantId(),
-        c.authToken(),
+        apiKey,
+        tenantId,
+        authToken,
         c.agentConfigId(),
         c.name(),
         c.labels(),
