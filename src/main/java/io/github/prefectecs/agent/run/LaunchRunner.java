@@ -3,6 +3,8 @@ package io.github.prefectecs.agent.run;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
+import io.github.prefectecs.agent.support.Backoff;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +40,27 @@ public final class LaunchRunner {
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
-  /** A launch waiting to be tried again. */
-  private record Retry(FlowRun run, boolean claimed, int attempt, ScheduledFuture<?> future) {}
+  /** The first throttled retry waits up to this long; each further one up to twice as long. */
+  static final Duration THROTTLE_BASE = Duration.ofSeconds(2);
+
+  /**
+   * A launch waiting to be tried again. It is in {@link #retries} before its timer is set, so the
+   * timer cannot fire before the retry can be found.
+   */
+  private static final class Retry {
+    final FlowRun run;
+    final boolean claimed;
+    final int attempt;
+    final int throttles;
+    volatile ScheduledFuture<?> future;
+
+    Retry(FlowRun run, boolean claimed, int attempt, int throttles) {
+      this.run = run;
+      this.claimed = claimed;
+      this.attempt = attempt;
+      this.throttles = throttles;
+    }
+  }
 
   public LaunchRunner(
       RunRegistry registry,
@@ -64,7 +86,7 @@ public final class LaunchRunner {
    */
   void start(FlowRun run, boolean flowRunClaimed) {
     registry.markLaunching(run.id());
-    execute(() -> launch(run, flowRunClaimed, 1), run, flowRunClaimed);
+    execute(() -> launch(run, flowRunClaimed, 1, 0), run, flowRunClaimed);
   }
 
   /** Gives back the run's reservation and launch slot. */
@@ -73,7 +95,7 @@ public final class LaunchRunner {
     slots.release();
   }
 
-  private void launch(FlowRun run, boolean flowRunClaimed, int attempt) {
+  private void launch(FlowRun run, boolean flowRunClaimed, int attempt, int throttles) {
     MDC.put(FLOW_RUN_ID, run.id());
     try {
       LOG.info("Deploying flow run {} to execution environment (attempt {})", run.id(), attempt);
@@ -84,13 +106,14 @@ public final class LaunchRunner {
         LOG.error("Unexpected error while launching flow run {}", run.id(), e);
         result = new LaunchResult.Rejected("Unexpected error while starting the ECS task: " + e);
       }
-      handle(run, flowRunClaimed, attempt, result);
+      handle(run, flowRunClaimed, attempt, throttles, result);
     } finally {
       MDC.remove(FLOW_RUN_ID);
     }
   }
 
-  private void handle(FlowRun run, boolean flowRunClaimed, int attempt, LaunchResult result) {
+  private void handle(
+      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, LaunchResult result) {
     if (result instanceof LaunchResult.Launched launched) {
       registry.markLaunched(run.id(), launched.taskArn());
       for (String note : launched.notes()) {
@@ -103,18 +126,17 @@ public final class LaunchRunner {
         && (retry.throttled() || attempt < maxLaunchAttempts)) {
       // Throttling does not use up an attempt: it must never fail a run.
       int next = retry.throttled() ? attempt : attempt + 1;
+      Duration delay = stopping ? Duration.ZERO : retryDelay(retry, throttles);
       LOG.warn(
           "Launch of flow run {} failed ({}); retrying in {} ms (attempt {} of {})",
           run.id(),
           retry.reason(),
-          retry.retryAfter().toMillis(),
+          delay.toMillis(),
           next,
           maxLaunchAttempts);
-      long delay = stopping ? 0 : retry.retryAfter().toMillis();
-      ScheduledFuture<?> f =
-          scheduler.schedule(
-              () -> retryPending(run.id()), Math.max(0, delay), TimeUnit.MILLISECONDS);
-      retries.put(run.id(), new Retry(run, flowRunClaimed, next, f));
+      scheduleRetry(
+          new Retry(run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles),
+          delay);
     } else if (result instanceof LaunchResult.Retryable retry) {
       fail(
           run,
@@ -125,10 +147,39 @@ public final class LaunchRunner {
     }
   }
 
-  private void retryPending(String runId) {
-    Retry p = retries.remove(runId);
-    if (p != null) {
-      execute(() -> launch(p.run(), p.claimed(), p.attempt()), p.run(), p.claimed());
+  /**
+   * The wait before the next try. Throttling backs off exponentially with jitter (half fixed, half
+   * random) from {@link #THROTTLE_BASE} up to the launcher's suggested wait, so a short burst of
+   * throttling costs seconds while lasting throttling settles at the suggested wait; other failures
+   * wait what the launcher suggests.
+   */
+  static Duration retryDelay(LaunchResult.Retryable retry, int throttlesBefore) {
+    if (!retry.throttled() || retry.retryAfter().isZero()) {
+      return retry.retryAfter();
+    }
+    Duration base =
+        retry.retryAfter().compareTo(THROTTLE_BASE) < 0 ? retry.retryAfter() : THROTTLE_BASE;
+    long ceiling = new Backoff(base, retry.retryAfter()).ceiling(throttlesBefore).toMillis();
+    long half = ceiling / 2;
+    return Duration.ofMillis(ceiling - half + ThreadLocalRandom.current().nextLong(half + 1));
+  }
+
+  private void scheduleRetry(Retry retry, Duration delay) {
+    retries.put(retry.run.id(), retry);
+    try {
+      retry.future =
+          scheduler.schedule(() -> retryNow(retry), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      retryNow(retry); // the scheduler is shut down: try once more now (or fail the run)
+    }
+  }
+
+  private void retryNow(Retry retry) {
+    if (retries.remove(retry.run.id(), retry)) {
+      execute(
+          () -> launch(retry.run, retry.claimed, retry.attempt, retry.throttles),
+          retry.run,
+          retry.claimed);
     }
   }
 
@@ -162,9 +213,11 @@ public final class LaunchRunner {
   void stop() {
     stopping = true;
     for (Retry r : List.copyOf(retries.values())) {
-      if (r.future().cancel(false) && retries.remove(r.run().id(), r)) {
-        execute(() -> launch(r.run(), r.claimed(), r.attempt()), r.run(), r.claimed());
+      ScheduledFuture<?> f = r.future;
+      if (f != null) {
+        f.cancel(false);
       }
+      retryNow(r);
     }
   }
 }

@@ -45,7 +45,7 @@ public final class Submitter {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService launchPool;
   private final Clock clock;
-  private final Map<String, ScheduledFuture<?>> waiting = new ConcurrentHashMap<>();
+  private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
   /**
@@ -80,17 +80,33 @@ public final class Submitter {
         due.add(run);
       } else {
         LOG.debug("Waiting {} ms to deploy flow run {} on time", waitMillis, run.id());
-        waiting.put(
-            run.id(),
-            scheduler.schedule(() -> claimScheduled(run), waitMillis, TimeUnit.MILLISECONDS));
+        // In the map before the timer is set, so the timer always finds it.
+        Waiting w = new Waiting(run);
+        waiting.put(run.id(), w);
+        try {
+          w.timer = scheduler.schedule(() -> claimScheduled(w), waitMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          waiting.remove(run.id(), w);
+          giveUp(run, "the agent is stopping");
+        }
       }
     }
     claim(due);
   }
 
-  private void claimScheduled(FlowRun run) {
-    if (waiting.remove(run.id()) != null) {
-      claim(List.of(run));
+  /** A run waiting for its start time. */
+  private static final class Waiting {
+    final FlowRun run;
+    volatile ScheduledFuture<?> timer;
+
+    Waiting(FlowRun run) {
+      this.run = run;
+    }
+  }
+
+  private void claimScheduled(Waiting w) {
+    if (waiting.remove(w.run.id(), w)) {
+      claim(List.of(w.run));
     }
   }
 
@@ -230,7 +246,11 @@ public final class Submitter {
     if (delayMillis == 0) {
       task.run();
     } else {
-      scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+      try {
+        scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        done(run.id()); // stopping: whether the claim went through stays unknown
+      }
     }
   }
 
@@ -250,10 +270,14 @@ public final class Submitter {
    */
   public void stop() {
     stopping = true;
-    for (Map.Entry<String, ScheduledFuture<?>> w : List.copyOf(waiting.entrySet())) {
-      if (w.getValue().cancel(false) && waiting.remove(w.getKey(), w.getValue())) {
-        LOG.debug("Not claiming flow run {}: the agent is stopping", w.getKey());
-        done(w.getKey());
+    for (Waiting w : List.copyOf(waiting.values())) {
+      if (waiting.remove(w.run.id(), w)) {
+        ScheduledFuture<?> timer = w.timer;
+        if (timer != null) {
+          timer.cancel(false);
+        }
+        LOG.debug("Not claiming flow run {}: the agent is stopping", w.run.id());
+        done(w.run.id());
       }
     }
     launches.stop();

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * throttles 30 % of all calls: 200 due runs of 3 distinct run configs become exactly 200 tasks with
  * at most 3 registrations, and no run is submitted twice.
  */
-@Timeout(180)
+@Timeout(360)
 class AgentWithThrottledEcsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,7 +81,7 @@ class AgentWithThrottledEcsIT {
       try {
         agent.start();
         Eventually.until(
-            Duration.ofSeconds(150),
+            Duration.ofSeconds(300),
             () -> "all 200 runs submitted; tasks so far " + ecs.tasks().size(),
             () ->
                 runs.stream()
