@@ -47,6 +47,7 @@ class LaunchTimersIT {
   private PrefectServerDouble server;
   private PrefectApi api;
   private PrefectBatcher batcher;
+  private RunReporter reporter;
   private final ScheduledThreadPoolExecutor batchScheduler = new ScheduledThreadPoolExecutor(1);
   private final ImmediateScheduler timers = new ImmediateScheduler();
   private final ExecutorService launchPool = Executors.newFixedThreadPool(4);
@@ -58,6 +59,7 @@ class LaunchTimersIT {
     AgentConfig config = TestConfigs.server(server.uri(), List.of());
     api = GraphqlPrefectApi.create(config);
     batcher = new PrefectBatcher(api, batchScheduler, Duration.ofMillis(5));
+    reporter = new RunReporter(batcher, "agent", Clock.systemUTC());
   }
 
   @AfterEach
@@ -71,14 +73,7 @@ class LaunchTimersIT {
   }
 
   private LaunchRunner runner(RunRegistry registry, LaunchSlots slots) {
-    return new LaunchRunner(
-        registry,
-        slots,
-        new RunReporter(batcher, "agent", Clock.systemUTC()),
-        launcher,
-        timers,
-        launchPool,
-        5);
+    return new LaunchRunner(registry, slots, reporter, launcher, timers, launchPool, 5);
   }
 
   private FlowRun runStartingAt(Instant start) {
@@ -98,7 +93,6 @@ class LaunchTimersIT {
     FlowRun later = runStartingAt(Instant.now().plusSeconds(60));
     assertThat(registry.tryReserve(later.id()).reserved()).isTrue();
     assertThat(slots.tryAcquire()).isTrue();
-    RunReporter reporter = new RunReporter(batcher, "agent", Clock.systemUTC());
     Submitter submitter =
         new Submitter(
             api, null, reporter, runner(registry, slots), timers, launchPool, Clock.systemUTC());
