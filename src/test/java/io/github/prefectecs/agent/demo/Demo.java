@@ -50,7 +50,7 @@ public final class Demo {
     }
   }
 
-  static boolean allSubmitted(DemoEnvironment env) {
+  public static boolean allSubmitted(DemoEnvironment env) {
     return env.runIds().stream()
         .allMatch(
             id ->

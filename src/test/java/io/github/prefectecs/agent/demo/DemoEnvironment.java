@@ -121,12 +121,6 @@ public final class DemoEnvironment implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       healthPort = socket.getLocalPort();
     }
-    // moto rejects containers without their own memory; real ECS does not need this.
-    Path template = workDir.resolve("task-definition.yaml");
-    Files.writeString(
-        template,
-        "networkMode: awsvpc\ncpu: 256\nmemory: 512\ncontainerDefinitions:\n"
-            + "  - name: flow\n    memory: 512\n");
     agentLog = workDir.resolve("agent.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
@@ -136,19 +130,41 @@ public final class DemoEnvironment implements AutoCloseable {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("PREFECT__") || k.startsWith("AWS_"));
     env.put("HOME", workDir.toString());
+    env.putAll(agentEnvironment(writeTaskDefinition().toString()));
+    env.put("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://127.0.0.1:" + healthPort);
+    agent = builder.start();
+  }
+
+  /** The task definition template the agent is given (moto needs a container-level memory). */
+  public Path writeTaskDefinition() throws IOException {
+    // moto rejects containers without their own memory; real ECS does not need this.
+    Path template = workDir.resolve("task-definition.yaml");
+    Files.writeString(
+        template,
+        "networkMode: awsvpc\ncpu: 256\nmemory: 512\ncontainerDefinitions:\n"
+            + "  - name: flow\n    memory: 512\n");
+    return template;
+  }
+
+  /**
+   * The environment that configures the agent against this environment's moto and Prefect double,
+   * with the task definition template at {@code taskDefinition}; no agent address (the caller
+   * chooses it).
+   */
+  public Map<String, String> agentEnvironment(String taskDefinition) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
     env.put("PREFECT__BACKEND", "server");
     env.put("PREFECT__CLOUD__API", prefect.uri().toString());
     env.put("PREFECT__CLOUD__AGENT__NAME", "demo-agent");
     env.put("PREFECT__CLOUD__AGENT__LABELS", "[\"" + LABEL + "\"]");
-    env.put("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://127.0.0.1:" + healthPort);
     env.put("PREFECT__CLOUD__AGENT__ECS__CLUSTER", CLUSTER);
     env.put("PREFECT__CLOUD__AGENT__ECS__SECURITY_GROUPS", "[\"" + securityGroup + "\"]");
-    env.put("PREFECT__CLOUD__AGENT__ECS__TASK_DEFINITION", template.toString());
+    env.put("PREFECT__CLOUD__AGENT__ECS__TASK_DEFINITION", taskDefinition);
     env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
     env.put("AWS_REGION", "us-east-1");
     env.put("AWS_ACCESS_KEY_ID", "testing");
     env.put("AWS_SECRET_ACCESS_KEY", "testing");
-    agent = builder.start();
+    return env;
   }
 
   public int healthPort() {
