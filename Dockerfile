@@ -1,4 +1,5 @@
-# Prefect 1.x ECS agent: build the shaded jar, then run it on a JRE as a non-root user.
+# Prefect 1.x ECS agent: build the shaded jar and a jlink'd Java runtime, then run them on Debian
+# slim as a non-root user.
 #
 #   docker build -t prefect-ecs-agent .
 #   docker run --rm -e PREFECT__BACKEND=server -e PREFECT__CLOUD__API=http://prefect-server:4200 \
@@ -14,10 +15,20 @@ COPY pom.xml .
 RUN mvn -B -ntp -q dependency:go-offline || true
 COPY src ./src
 RUN mvn -B -ntp -DskipTests package
+# A Java runtime of only the modules the agent uses: jdeps --print-module-deps on the shaded jar
+# (java.base ... jdk.unsupported), plus modules that are only loaded as services, which jdeps cannot
+# see: jdk.crypto.ec (TLS key exchange with AWS and Prefect Cloud), jdk.charsets, jdk.localedata,
+# jdk.naming.dns, jdk.zipfs.
+RUN jlink --add-modules java.base,java.desktop,java.management,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.unsupported,jdk.crypto.ec,jdk.charsets,jdk.localedata,jdk.naming.dns,jdk.zipfs \
+      --strip-java-debug-attributes --no-man-pages --no-header-files --compress=2 --output /opt/jre \
+    && /opt/jre/bin/java -jar target/agent.jar --help > /dev/null
 
-FROM eclipse-temurin:17-jre
+FROM debian:bookworm-slim
 # No curl: the health check below is answered with bash's /dev/tcp (no extra package, no JVM per
 # probe, which a 512 MiB Fargate task would feel).
+COPY --from=build /opt/jre /opt/java/openjdk
+ENV JAVA_HOME=/opt/java/openjdk \
+    PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 RUN groupadd --system --gid 10001 agent \
     && useradd --system --uid 10001 --gid agent --create-home --home-dir /home/agent agent \
     && mkdir -p /home/agent/.prefect /app \
