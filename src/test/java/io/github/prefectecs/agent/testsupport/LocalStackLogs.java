@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
  * stays with moto: LocalStack's community build does not serve it). Where no Docker engine is
  * reachable, {@link #start()} aborts the calling test with one assumption line instead of failing.
  * Offline, {@code scripts/image-test} builds a stand-in under {@link #IMAGE} and sets the two
- * Testcontainers settings this needs (Ryuk off, host override). Close it to remove the container:
- * with Ryuk off nothing else does.
+ * Testcontainers settings this needs (Ryuk and start-up checks off, host override). Close it to
+ * remove the container: with Ryuk off nothing else does.
  */
 public final class LocalStackLogs implements AutoCloseable {
   /** The image the test asks for; scripts/image-test builds a stand-in under this name offline. */
