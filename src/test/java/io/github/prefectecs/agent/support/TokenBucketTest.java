@@ -109,4 +109,57 @@ class TokenBucketTest {
     // 100 reservations from 4 threads: 5 from the burst, 95 owed at 10/s; the next is due in 9.6 s.
     assertThat(bucket.reserve()).isEqualTo(9_600_000_000L);
   }
+
+  private TokenBucket adaptive(int capacity, double ceiling) {
+    AimdRate rate =
+        new AimdRate(
+            ceiling,
+            new AimdRate.Tuning(0.1, 0.5, 0.0, 0.1, java.time.Duration.ofSeconds(1)),
+            () -> 0,
+            now.get());
+    return new TokenBucket(
+        "adaptive",
+        capacity,
+        rate,
+        now::get,
+        nanos -> {
+          sleeps.add(nanos);
+          now.addAndGet(nanos);
+        });
+  }
+
+  @Test
+  void throttlingHalvesAnAdaptiveBucketsRateAndDropsItsSavedBurst() throws InterruptedException {
+    TokenBucket bucket = adaptive(10, 10);
+    assertThat(bucket.isAdaptive()).isTrue();
+    assertThat(bucket.tryAcquire()).isTrue();
+
+    assertThat(bucket.throttled()).isTrue();
+
+    assertThat(bucket.rate()).isEqualTo(5);
+    assertThat(bucket.tryAcquire()).as("the 9 saved tokens are gone").isFalse();
+    bucket.acquire();
+    assertThat(sleeps).containsExactly(200_000_000L); // one token at 5/s
+  }
+
+  @Test
+  void adaptiveBucketClimbsBackToItsCeiling() {
+    TokenBucket bucket = adaptive(10, 10);
+    bucket.throttled();
+    now.addAndGet(3_000_000_000L); // 1 s hold, then +1/s for 2 s
+    assertThat(bucket.rate()).isEqualTo(7);
+    now.addAndGet(60_000_000_000L);
+    assertThat(bucket.rate()).isEqualTo(10);
+  }
+
+  @Test
+  void fixedBucketIgnoresThrottling() {
+    TokenBucket bucket = bucket(10, 10);
+    assertThat(bucket.isAdaptive()).isFalse();
+    assertThat(bucket.throttled()).isFalse();
+    assertThat(bucket.rate()).isEqualTo(10);
+    for (int i = 0; i < 10; i++) {
+      assertThat(bucket.tryAcquire()).isTrue();
+    }
+  }
 }
