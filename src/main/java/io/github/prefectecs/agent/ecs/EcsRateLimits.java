@@ -2,7 +2,7 @@ package io.github.prefectecs.agent.ecs;
 
 import io.github.prefectecs.agent.quota.QuotaFamilies;
 import io.github.prefectecs.agent.quota.Throttling;
-import io.github.prefectecs.agent.support.AimdRate;
+import io.github.prefectecs.agent.support.AdaptiveRate;
 import io.github.prefectecs.agent.support.TokenBucket;
 import java.util.List;
 import java.util.function.Supplier;
@@ -53,7 +53,7 @@ public record EcsRateLimits(
    * @param maxRunTaskRate an operator's cap on RunTask calls per second; null for none
    */
   public static EcsRateLimits adaptive(Double maxRunTaskRate) {
-    return adaptive(maxRunTaskRate, AimdRate.Tuning.defaults(), 1);
+    return adaptive(maxRunTaskRate, AdaptiveRate.Tuning.defaults(), 1);
   }
 
   /**
@@ -61,12 +61,12 @@ public record EcsRateLimits(
    * speedup}), for benchmarks and tests.
    */
   public static EcsRateLimits adaptive(
-      Double maxRunTaskRate, AimdRate.Tuning tuning, double speedup) {
+      Double maxRunTaskRate, AdaptiveRate.Tuning tuning, double speedup) {
     double runTask = maxRunTaskRate == null ? 40 : maxRunTaskRate;
     double fargate = maxRunTaskRate == null ? 20 : Math.min(20, maxRunTaskRate);
     int runTaskBurst = maxRunTaskRate == null ? 100 : burst(maxRunTaskRate);
     int fargateBurst = maxRunTaskRate == null ? 20 : Math.min(20, burst(maxRunTaskRate));
-    AimdRate.Tuning t = tuning.scaled(speedup);
+    AdaptiveRate.Tuning t = tuning.scaled(speedup);
     return new EcsRateLimits(
         TokenBucket.adaptive("ecs:RunTask", runTaskBurst, runTask * speedup, t),
         TokenBucket.adaptive("ecs:RunTask (Fargate)", fargateBurst, fargate * speedup, t),

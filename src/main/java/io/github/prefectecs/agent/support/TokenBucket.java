@@ -7,9 +7,9 @@ import java.util.function.LongSupplier;
  * refillPerSecond}. {@link #acquire()} reserves a token and sleeps until it is due, so waiting
  * callers are served in arrival order.
  *
- * <p>An adaptive bucket ({@link #adaptive}) refills at an {@link AimdRate} instead: callers report
- * throttling with {@link #throttled()}, which lowers the rate and drops the saved burst; the rate
- * climbs back while no throttling is reported. A fixed bucket ignores {@link #throttled()}.
+ * <p>An adaptive bucket ({@link #adaptive}) refills at an {@link AdaptiveRate} instead: callers
+ * report throttling with {@link #throttled()}, which lowers the rate and drops the saved burst; the
+ * rate climbs back while no throttling is reported. A fixed bucket ignores {@link #throttled()}.
  *
  * <p>Thread-safe. The clock and the sleeper are injectable so tests need not wait.
  */
@@ -28,7 +28,7 @@ public final class TokenBucket {
   private double refillPerNano;
   private final LongSupplier nanoClock;
   private final Sleeper sleeper;
-  private final AimdRate adaptiveRate;
+  private final AdaptiveRate adaptiveRate;
   private double tokens;
   private long lastRefill;
 
@@ -54,7 +54,7 @@ public final class TokenBucket {
    * @param sleeper how to wait
    */
   public TokenBucket(
-      String name, int capacity, AimdRate rate, LongSupplier nanoClock, Sleeper sleeper) {
+      String name, int capacity, AdaptiveRate rate, LongSupplier nanoClock, Sleeper sleeper) {
     this(name, capacity, rate.ceiling(), nanoClock, sleeper, rate);
   }
 
@@ -64,7 +64,7 @@ public final class TokenBucket {
       double refillPerSecond,
       LongSupplier nanoClock,
       Sleeper sleeper,
-      AimdRate adaptiveRate) {
+      AdaptiveRate adaptiveRate) {
     if (capacity < 1) {
       throw new IllegalArgumentException(name + ": capacity must be at least 1, was " + capacity);
     }
@@ -93,23 +93,22 @@ public final class TokenBucket {
   }
 
   /**
-   * An adaptive bucket on the system clock with the agent's default {@link AimdRate.Tuning}.
+   * An adaptive bucket on the system clock with the agent's default {@link AdaptiveRate.Tuning}.
    *
    * @param maxPerSecond the ceiling of the rate: the published quota or an operator's cap
    */
   public static TokenBucket adaptive(String name, int capacity, double maxPerSecond) {
-    return adaptive(name, capacity, maxPerSecond, AimdRate.Tuning.defaults());
+    return adaptive(name, capacity, maxPerSecond, AdaptiveRate.Tuning.defaults());
   }
 
   /** An adaptive bucket on the system clock. */
   public static TokenBucket adaptive(
-      String name, int capacity, double maxPerSecond, AimdRate.Tuning tuning) {
-    AimdRate rate =
-        new AimdRate(
+      String name, int capacity, double maxPerSecond, AdaptiveRate.Tuning tuning) {
+    AdaptiveRate rate =
+        new AdaptiveRate(
             maxPerSecond,
             tuning,
-            () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
-            System.nanoTime());
+            () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     return new TokenBucket(
         name,
         capacity,
@@ -167,10 +166,28 @@ public final class TokenBucket {
    *     on the side of calling AWS less
    */
   public void acquire() throws InterruptedException {
+    if (adaptiveRate != null) {
+      // No reservations ahead of time: a waiter promised a token at the old rate would still go
+      // out at that rate after a decrease. Waiters take a token once one is there.
+      for (long wait = takeOrWait(); wait > 0; wait = takeOrWait()) {
+        sleeper.sleepNanos(wait);
+      }
+      return;
+    }
     long wait = reserve();
     if (wait > 0) {
       sleeper.sleepNanos(wait);
     }
+  }
+
+  /** Takes a token and returns 0, or returns the nanoseconds until one is due at today's rate. */
+  private synchronized long takeOrWait() {
+    refill();
+    if (tokens >= 1) {
+      tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, (long) Math.ceil((1 - tokens) / refillPerNano));
   }
 
   /** Takes one token only if one is available now. */

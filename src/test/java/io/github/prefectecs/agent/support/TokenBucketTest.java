@@ -111,12 +111,11 @@ class TokenBucketTest {
   }
 
   private TokenBucket adaptive(int capacity, double ceiling) {
-    AimdRate rate =
-        new AimdRate(
+    AdaptiveRate rate =
+        new AdaptiveRate(
             ceiling,
-            new AimdRate.Tuning(0.1, 0.5, 0.0, 0.1, java.time.Duration.ofSeconds(1)),
-            () -> 0,
-            now.get());
+            new AdaptiveRate.Tuning(0.1, 0.5, 0.0, 0.1, java.time.Duration.ofSeconds(1)),
+            () -> 0);
     return new TokenBucket(
         "adaptive",
         capacity,
@@ -128,27 +127,38 @@ class TokenBucketTest {
         });
   }
 
+  private static final long MS = 1_000_000L;
+
   @Test
-  void throttlingHalvesAnAdaptiveBucketsRateAndDropsItsSavedBurst() throws InterruptedException {
+  void confirmedThrottlingHalvesAnAdaptiveBucketsRateAndDropsItsSavedBurst()
+      throws InterruptedException {
     TokenBucket bucket = adaptive(10, 10);
     assertThat(bucket.isAdaptive()).isTrue();
     assertThat(bucket.tryAcquire()).isTrue();
+    assertThat(bucket.throttled()).as("a lone throttle is tolerated").isFalse();
+    assertThat(bucket.rate()).isEqualTo(10);
+    now.addAndGet(100 * MS);
 
     assertThat(bucket.throttled()).isTrue();
 
-    assertThat(bucket.rate()).isEqualTo(5);
-    assertThat(bucket.tryAcquire()).as("the 9 saved tokens are gone").isFalse();
+    assertThat(bucket.rate()).isCloseTo(5, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(bucket.tryAcquire()).as("the saved tokens are gone").isFalse();
     bucket.acquire();
-    assertThat(sleeps).containsExactly(200_000_000L); // one token at 5/s
+    assertThat(sleeps).hasSize(1);
+    assertThat(sleeps.get(0)).isBetween(199 * MS, 201 * MS); // one token at about 5/s
   }
 
   @Test
   void adaptiveBucketClimbsBackToItsCeiling() {
     TokenBucket bucket = adaptive(10, 10);
     bucket.throttled();
-    now.addAndGet(3_000_000_000L); // 1 s hold, then +1/s for 2 s
-    assertThat(bucket.rate()).isEqualTo(7);
-    now.addAndGet(60_000_000_000L);
+    now.addAndGet(100 * MS);
+    bucket.throttled(); // 10 -> 5; cubic 1/s³, back at 10 after cbrt(5) = 1.71 s
+    now.addAndGet(1000 * MS);
+    assertThat(bucket.rate())
+        .isCloseTo(
+            10 - Math.pow(Math.cbrt(5) - 1, 3), org.assertj.core.api.Assertions.within(1e-6));
+    now.addAndGet(800 * MS);
     assertThat(bucket.rate()).isEqualTo(10);
   }
 
@@ -156,6 +166,7 @@ class TokenBucketTest {
   void fixedBucketIgnoresThrottling() {
     TokenBucket bucket = bucket(10, 10);
     assertThat(bucket.isAdaptive()).isFalse();
+    bucket.throttled();
     assertThat(bucket.throttled()).isFalse();
     assertThat(bucket.rate()).isEqualTo(10);
     for (int i = 0; i < 10; i++) {
