@@ -4,6 +4,7 @@ import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.ConfigException;
 import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
+import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -312,9 +313,12 @@ public final class Agent implements AutoCloseable {
    */
   public static int run(AgentConfig config) {
     Clock clock = Clock.systemUTC();
+    // One set of adaptive buckets per process, fed by the client's attempts (see README, "Several
+    // agents in one AWS account").
+    EcsRateLimits limits = EcsRateLimits.adaptive(config.ecs().maxRunTaskRate());
     EcsClient ecs;
     try {
-      ecs = AwsClients.ecs(config);
+      ecs = AwsClients.ecs(config, limits);
     } catch (SdkClientException e) {
       String message = String.valueOf(e.getMessage());
       throw new ConfigException(
@@ -328,7 +332,7 @@ public final class Agent implements AutoCloseable {
         new Agent(
             config,
             GraphqlPrefectApi.create(config),
-            tenantId -> EcsLauncher.create(config, tenantId, ecs, vpcLookup, clock),
+            tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
             clock);
     try {
       Signals.onTermination(agent::requestStop, agent::close);

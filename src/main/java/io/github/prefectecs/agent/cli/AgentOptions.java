@@ -193,6 +193,14 @@ public final class AgentOptions {
               + " then get it as a secret, not as plain environment.")
   String apiKeySecretArn;
 
+  @Option(
+      names = "--max-run-task-rate",
+      paramLabel = "PER_SECOND",
+      description =
+          "Cap on this agent's ECS RunTask calls per second, its share of the account's quota"
+              + " (cloud.agent.ecs.max_run_task_rate); default unset: adapt to throttling.")
+  Double maxRunTaskRate;
+
   /** True when the deprecated {@code --token} was given. */
   boolean tokenGiven() {
     return token != null;
@@ -245,6 +253,7 @@ public final class AgentOptions {
     add(out, ECS + "assign_public_ip", assignPublicIp, "--assign-public-ip");
     add(out, ECS + "log_group", logGroup, "--log-group");
     add(out, ECS + "api_key_secret_arn", apiKeySecretArn, "--api-key-secret-arn");
+    add(out, ECS + "max_run_task_rate", maxRunTaskRate, "--max-run-task-rate");
     return out;
   }
 

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param logGroup CloudWatch log group for the flow container's awslogs driver; null for none
  * @param apiKeySecretArn Secrets Manager / SSM ARN holding the Prefect API key; null to pass the
  *     key as an environment override as the reference agent does
+ * @param maxRunTaskRate {@code max_run_task_rate}: this agent's cap on RunTask calls per second
+ *     (its share of the account's quota); null for none (the agent adapts to throttling alone)
  */
 public record EcsSettings(
     String cluster,
@@ -38,7 +40,43 @@ public record EcsSettings(
     List<String> securityGroups,
     Boolean assignPublicIp,
     String logGroup,
-    String apiKeySecretArn) {
+    String apiKeySecretArn,
+    Double maxRunTaskRate) {
+
+  /** Settings with no RunTask rate cap. */
+  public EcsSettings(
+      String cluster,
+      String launchType,
+      List<CapacityProviderItem> capacityProviderStrategy,
+      boolean useClusterDefaultStrategy,
+      String taskRoleArn,
+      String executionRoleArn,
+      String taskDefinitionPath,
+      String runTaskKwargsPath,
+      List<String> subnets,
+      List<String> securityGroups,
+      Boolean assignPublicIp,
+      String logGroup,
+      String apiKeySecretArn) {
+    this(
+        cluster,
+        launchType,
+        capacityProviderStrategy,
+        useClusterDefaultStrategy,
+        taskRoleArn,
+        executionRoleArn,
+        taskDefinitionPath,
+        runTaskKwargsPath,
+        subnets,
+        securityGroups,
+        assignPublicIp,
+        logGroup,
+        apiKeySecretArn,
+        null);
+  }
+
+  /** The highest {@code max_run_task_rate} accepted, calls per second. */
+  public static final double MAX_RUN_TASK_RATE_LIMIT = 1000;
 
   /** FARGATE_SPOT weighted 3 over FARGATE 2, the default placement. */
   public static final List<CapacityProviderItem> DEFAULT_STRATEGY =
@@ -54,6 +92,11 @@ public record EcsSettings(
         (launchType != null ? 1 : 0)
             + (capacityProviderStrategy.isEmpty() ? 0 : 1)
             + (useClusterDefaultStrategy ? 1 : 0);
+    if (maxRunTaskRate != null
+        && !(maxRunTaskRate > 0 && maxRunTaskRate <= MAX_RUN_TASK_RATE_LIMIT)) {
+      throw new IllegalArgumentException(
+          "max_run_task_rate must be above 0 and at most 1000, was " + maxRunTaskRate);
+    }
     if (modes != 1) {
       throw new IllegalArgumentException(
           "exactly one of launch type, capacity provider strategy or the cluster default strategy"

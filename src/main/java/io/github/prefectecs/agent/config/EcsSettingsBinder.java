@@ -28,7 +28,8 @@ final class EcsSettingsBinder {
           "security_groups",
           "assign_public_ip",
           "log_group",
-          "api_key_secret_arn");
+          "api_key_secret_arn",
+          "max_run_task_rate");
 
   private EcsSettingsBinder() {}
 
@@ -55,6 +56,7 @@ final class EcsSettingsBinder {
     String taskRoleArn = r.string(P + "task_role_arn");
     String executionRoleArn = r.string(P + "execution_role_arn");
     String logGroup = r.string(P + "log_group");
+    Double maxRunTaskRate = maxRunTaskRate(r);
     if (placement == null) {
       return EcsSettings.defaults(); // problems recorded; the caller throws
     }
@@ -71,7 +73,21 @@ final class EcsSettingsBinder {
         groups,
         publicIp,
         logGroup,
-        secretArn);
+        secretArn,
+        maxRunTaskRate);
+  }
+
+  private static Double maxRunTaskRate(ValueReader r) {
+    Double rate = r.number(P + "max_run_task_rate");
+    if (rate != null && !(rate > 0 && rate <= EcsSettings.MAX_RUN_TASK_RATE_LIMIT)) {
+      r.problem(
+          r.config().entry(P + "max_run_task_rate"),
+          "must be more than 0 and at most 1000 RunTask calls per second",
+          "give this agent's share of the account's RunTask quota, e.g. 6.5 for one of three"
+              + " agents sharing Fargate's 20/s, or leave it unset to adapt to throttling alone");
+      return null;
+    }
+    return rate;
   }
 
   private record Placement(

@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.ecs;
 
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.AwsSecretCredentials;
+import io.github.prefectecs.agent.quota.ThrottleInterceptor;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -38,6 +39,19 @@ public final class AwsClients {
             ? AwsSessionCredentials.create(
                 secret.accessKeyId(), key, secret.sessionToken().reveal())
             : AwsBasicCredentials.create(secret.accessKeyId(), key));
+  }
+
+  /**
+   * An ECS client whose attempts feed {@code limits}: throttled attempts (also those the SDK
+   * retries) lower the adaptive rates, and each SDK retry takes a token of its API family.
+   */
+  public static EcsClient ecs(AgentConfig config, EcsRateLimits limits) {
+    ThrottleInterceptor interceptor = new ThrottleInterceptor(limits);
+    return EcsClient.builder()
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .overrideConfiguration(b -> retries(b.addExecutionInterceptor(interceptor)))
+        .credentialsProvider(credentials(config))
+        .build();
   }
 
   public static EcsClient ecs(AgentConfig config) {

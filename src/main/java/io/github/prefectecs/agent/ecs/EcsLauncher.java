@@ -83,10 +83,21 @@ public final class EcsLauncher implements Launcher {
     this.registry = new TaskDefinitionRegistry(ecs, limits);
   }
 
-  /** A launcher with rate limits at the published ECS quotas. */
+  /**
+   * A launcher with adaptive rate limits up to the published ECS quotas (RunTask capped by {@code
+   * max_run_task_rate}); throttling reaches them through {@link EcsRateLimits#call}. Give an SDK
+   * client built by {@link AwsClients#ecs(AgentConfig, EcsRateLimits)} and the same limits to the
+   * constructor to see throttled SDK retries too.
+   */
   public static EcsLauncher create(
       AgentConfig config, String tenantId, EcsClient ecs, VpcLookup vpcLookup, Clock clock) {
-    return new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, EcsRateLimits.ecsQuotas());
+    return new EcsLauncher(
+        config,
+        tenantId,
+        ecs,
+        vpcLookup,
+        clock,
+        EcsRateLimits.adaptive(config.ecs().maxRunTaskRate()));
   }
 
   /**

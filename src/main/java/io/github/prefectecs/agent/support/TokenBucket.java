@@ -7,6 +7,10 @@ import java.util.function.LongSupplier;
  * refillPerSecond}. {@link #acquire()} reserves a token and sleeps until it is due, so waiting
  * callers are served in arrival order.
  *
+ * <p>An adaptive bucket ({@link #adaptive}) refills at an {@link AdaptiveRate} instead: callers
+ * report throttling with {@link #throttled()}, which lowers the rate and drops the saved burst; the
+ * rate climbs back while no throttling is reported. A fixed bucket ignores {@link #throttled()}.
+ *
  * <p>Thread-safe. The clock and the sleeper are injectable so tests need not wait.
  */
 public final class TokenBucket {
@@ -21,9 +25,10 @@ public final class TokenBucket {
 
   private final String name;
   private final double capacity;
-  private final double refillPerNano;
+  private double refillPerNano;
   private final LongSupplier nanoClock;
   private final Sleeper sleeper;
+  private final AdaptiveRate adaptiveRate;
   private double tokens;
   private long lastRefill;
 
@@ -36,6 +41,30 @@ public final class TokenBucket {
    */
   public TokenBucket(
       String name, int capacity, double refillPerSecond, LongSupplier nanoClock, Sleeper sleeper) {
+    this(name, capacity, refillPerSecond, nanoClock, sleeper, null);
+  }
+
+  /**
+   * An adaptive bucket: refills at {@code rate}, which starts at its ceiling.
+   *
+   * @param name what the bucket limits, for messages
+   * @param capacity burst size, at least 1
+   * @param rate the adaptive refill rate, on the same clock as {@code nanoClock}
+   * @param nanoClock monotonic nanosecond clock ({@code System::nanoTime})
+   * @param sleeper how to wait
+   */
+  public TokenBucket(
+      String name, int capacity, AdaptiveRate rate, LongSupplier nanoClock, Sleeper sleeper) {
+    this(name, capacity, rate.ceiling(), nanoClock, sleeper, rate);
+  }
+
+  private TokenBucket(
+      String name,
+      int capacity,
+      double refillPerSecond,
+      LongSupplier nanoClock,
+      Sleeper sleeper,
+      AdaptiveRate adaptiveRate) {
     if (capacity < 1) {
       throw new IllegalArgumentException(name + ": capacity must be at least 1, was " + capacity);
     }
@@ -48,6 +77,7 @@ public final class TokenBucket {
     this.refillPerNano = refillPerSecond / NANOS_PER_SECOND;
     this.nanoClock = nanoClock;
     this.sleeper = sleeper;
+    this.adaptiveRate = adaptiveRate;
     this.tokens = capacity;
     this.lastRefill = nanoClock.getAsLong();
   }
@@ -62,6 +92,69 @@ public final class TokenBucket {
         nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
   }
 
+  /**
+   * An adaptive bucket on the system clock with the agent's default {@link AdaptiveRate.Tuning}.
+   *
+   * @param maxPerSecond the ceiling of the rate: the published quota or an operator's cap
+   */
+  public static TokenBucket adaptive(String name, int capacity, double maxPerSecond) {
+    return adaptive(name, capacity, maxPerSecond, AdaptiveRate.Tuning.defaults());
+  }
+
+  /** An adaptive bucket on the system clock. */
+  public static TokenBucket adaptive(
+      String name, int capacity, double maxPerSecond, AdaptiveRate.Tuning tuning) {
+    AdaptiveRate rate =
+        new AdaptiveRate(
+            maxPerSecond,
+            tuning,
+            () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    return new TokenBucket(
+        name,
+        capacity,
+        rate,
+        System::nanoTime,
+        nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+  }
+
+  /**
+   * The CloudWatch Logs FilterLogEvents quota (5 calls/s per account and Region), adaptive so that
+   * several agents reading logs in one account share it.
+   */
+  public static TokenBucket filterLogEvents() {
+    return adaptive("logs:FilterLogEvents", 5, 5);
+  }
+
+  /**
+   * Reports that AWS throttled a call this bucket let through. An adaptive bucket lowers its rate
+   * (at most once per hold period) and gives up its saved burst, since the account's bucket is
+   * empty; a fixed bucket does nothing.
+   *
+   * @return whether the rate was lowered
+   */
+  public synchronized boolean throttled() {
+    if (adaptiveRate == null) {
+      return false;
+    }
+    refill();
+    boolean lowered = adaptiveRate.throttled(nanoClock.getAsLong());
+    if (lowered) {
+      tokens = Math.min(tokens, 0);
+    }
+    return lowered;
+  }
+
+  /** The refill rate now, per second. */
+  public synchronized double rate() {
+    refill();
+    return refillPerNano * NANOS_PER_SECOND;
+  }
+
+  /** Whether the bucket adapts its rate to reported throttling. */
+  public boolean isAdaptive() {
+    return adaptiveRate != null;
+  }
+
   public String name() {
     return name;
   }
@@ -73,10 +166,28 @@ public final class TokenBucket {
    *     on the side of calling AWS less
    */
   public void acquire() throws InterruptedException {
+    if (adaptiveRate != null) {
+      // No reservations ahead of time: a waiter promised a token at the old rate would still go
+      // out at that rate after a decrease. Waiters take a token once one is there.
+      for (long wait = takeOrWait(); wait > 0; wait = takeOrWait()) {
+        sleeper.sleepNanos(wait);
+      }
+      return;
+    }
     long wait = reserve();
     if (wait > 0) {
       sleeper.sleepNanos(wait);
     }
+  }
+
+  /** Takes a token and returns 0, or returns the nanoseconds until one is due at today's rate. */
+  private synchronized long takeOrWait() {
+    refill();
+    if (tokens >= 1) {
+      tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, (long) Math.ceil((1 - tokens) / refillPerNano));
   }
 
   /** Takes one token only if one is available now. */
@@ -102,6 +213,10 @@ public final class TokenBucket {
     if (elapsed > 0) {
       tokens = Math.min(capacity, tokens + elapsed * refillPerNano);
       lastRefill = now;
+    }
+    if (adaptiveRate != null) {
+      // The new rate applies from now on; tokens already earned stay.
+      refillPerNano = adaptiveRate.rate(now) / NANOS_PER_SECOND;
     }
   }
 

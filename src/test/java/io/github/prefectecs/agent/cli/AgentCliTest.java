@@ -49,6 +49,7 @@ class AgentCliTest {
     "--max-concurrent-launches",
     "--log-format",
     "--api-key-secret-arn",
+    "--max-run-task-rate",
     "--help",
     "--version"
   };

@@ -56,6 +56,23 @@ class ConfigShowTest {
   }
 
   @Test
+  void showsTheRunTaskRateCapAndRejectsABadOneInOneLine() {
+    CliRun shown = CliRun.run(Map.of(), home, "config", "show", "--max-run-task-rate", "6.5");
+    assertThat(shown.exitCode).isZero();
+    assertThat(line(shown, "cloud.agent.ecs.max_run_task_rate"))
+        .matches("cloud.agent.ecs.max_run_task_rate = 6.5 +\\(flag --max-run-task-rate\\)");
+
+    CliRun bad =
+        CliRun.run(
+            Map.of("PREFECT__CLOUD__AGENT__ECS__MAX_RUN_TASK_RATE", "-2"), home, "ecs", "start");
+    assertThat(bad.exitCode).isEqualTo(2);
+    assertThat(bad.err)
+        .contains("cloud.agent.ecs.max_run_task_rate = -2")
+        .contains("must be more than 0 and at most 1000 RunTask calls per second");
+    assertThat(bad.started).isEmpty();
+  }
+
+  @Test
   void showsKeysSortedAndAligned() {
     CliRun r = CliRun.run(Map.of(), home, "config", "show");
     List<String> keys = r.out.lines().map(l -> l.substring(0, l.indexOf(" = "))).toList();

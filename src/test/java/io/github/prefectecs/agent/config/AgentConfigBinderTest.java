@@ -290,6 +290,13 @@ class AgentConfigBinderTest {
         Arguments.of(Map.of("PREFECT__CLOUD__REQUEST_TIMEOUT", "-1.5"), "must be more than 0"),
         Arguments.of(Map.of("PREFECT__CLOUD__REQUEST_TIMEOUT", "15s"), "expected a number"),
         Arguments.of(
+            Map.of("PREFECT__CLOUD__AGENT__ECS__MAX_RUN_TASK_RATE", "0"),
+            "cloud.agent.ecs.max_run_task_rate = 0 (from env"
+                + " PREFECT__CLOUD__AGENT__ECS__MAX_RUN_TASK_RATE): must be more than 0 and at most"
+                + " 1000 RunTask calls per second"),
+        Arguments.of(
+            Map.of("PREFECT__CLOUD__AGENT__ECS__MAX_RUN_TASK_RATE", "5/s"), "expected a number"),
+        Arguments.of(
             Map.of("PREFECT__CLOUD__SEND_FLOW_RUN_LOGS", "yes"), "expected true or" + " false"),
         Arguments.of(
             Map.of("PREFECT__CLOUD__AGENT__ECS__ASSIGN_PUBLIC_IP", "maybe"),

@@ -57,6 +57,7 @@ class ConfigPrecedenceTest {
               List.of("f"),
               List.of("f")),
           new Row("cloud.agent.max_concurrent_launches", 10L, "3", 3L, "4", 4L, "5", 5L, 6L, 6L),
+          new Row("cloud.agent.ecs.max_run_task_rate", "", "3", 3L, "4.5", 4.5, "5", 5L, 6.5, 6.5),
           new Row(
               "cloud.agent.ecs.cluster",
               "",

@@ -109,4 +109,68 @@ class TokenBucketTest {
     // 100 reservations from 4 threads: 5 from the burst, 95 owed at 10/s; the next is due in 9.6 s.
     assertThat(bucket.reserve()).isEqualTo(9_600_000_000L);
   }
+
+  private TokenBucket adaptive(int capacity, double ceiling) {
+    AdaptiveRate rate =
+        new AdaptiveRate(
+            ceiling,
+            new AdaptiveRate.Tuning(0.1, 0.5, 0.0, 0.1, java.time.Duration.ofSeconds(1)),
+            () -> 0);
+    return new TokenBucket(
+        "adaptive",
+        capacity,
+        rate,
+        now::get,
+        nanos -> {
+          sleeps.add(nanos);
+          now.addAndGet(nanos);
+        });
+  }
+
+  private static final long MS = 1_000_000L;
+
+  @Test
+  void confirmedThrottlingHalvesAnAdaptiveBucketsRateAndDropsItsSavedBurst()
+      throws InterruptedException {
+    TokenBucket bucket = adaptive(10, 10);
+    assertThat(bucket.isAdaptive()).isTrue();
+    assertThat(bucket.tryAcquire()).isTrue();
+    assertThat(bucket.throttled()).as("a lone throttle is tolerated").isFalse();
+    assertThat(bucket.rate()).isEqualTo(10);
+    now.addAndGet(100 * MS);
+
+    assertThat(bucket.throttled()).isTrue();
+
+    assertThat(bucket.rate()).isCloseTo(5, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(bucket.tryAcquire()).as("the saved tokens are gone").isFalse();
+    bucket.acquire();
+    assertThat(sleeps).hasSize(1);
+    assertThat(sleeps.get(0)).isBetween(199 * MS, 201 * MS); // one token at about 5/s
+  }
+
+  @Test
+  void adaptiveBucketClimbsBackToItsCeiling() {
+    TokenBucket bucket = adaptive(10, 10);
+    bucket.throttled();
+    now.addAndGet(100 * MS);
+    bucket.throttled(); // 10 -> 5, held for 1 s, then +1/s (10 % of the ceiling)
+    now.addAndGet(1000 * MS);
+    assertThat(bucket.rate()).isCloseTo(5, org.assertj.core.api.Assertions.within(1e-6));
+    now.addAndGet(2000 * MS);
+    assertThat(bucket.rate()).isCloseTo(7, org.assertj.core.api.Assertions.within(1e-6));
+    now.addAndGet(60_000 * MS);
+    assertThat(bucket.rate()).isEqualTo(10);
+  }
+
+  @Test
+  void fixedBucketIgnoresThrottling() {
+    TokenBucket bucket = bucket(10, 10);
+    assertThat(bucket.isAdaptive()).isFalse();
+    bucket.throttled();
+    assertThat(bucket.throttled()).isFalse();
+    assertThat(bucket.rate()).isEqualTo(10);
+    for (int i = 0; i < 10; i++) {
+      assertThat(bucket.tryAcquire()).isTrue();
+    }
+  }
 }
