@@ -38,6 +38,12 @@ public final class Submitter {
   /** Attempts to learn whether a claim whose answer was lost went through. */
   static final int MAX_CLAIM_CHECKS = 5;
 
+  /**
+   * The wait before the first check of a claim whose answer was lost or refused: a slow server may
+   * commit a little after the client gave up, and the check must not read the state before.
+   */
+  static final Duration CLAIM_CHECK_DELAY = Duration.ofSeconds(2);
+
   private final PrefectApi api;
   private final String agentId;
   private final RunReporter reporter;
@@ -179,18 +185,31 @@ public final class Submitter {
       return;
     }
     Throwable cause = Errors.unwrap(error);
-    if (cause instanceof PrefectApiException e
-        && e.kind() == PrefectApiException.Kind.ALREADY_SUBMITTED) {
-      LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
-      done(run.id());
-    } else if (flowRunClaimed && cause instanceof PrefectApiException e && e.retryable()) {
-      // The answer was lost (timeout, 5xx): the Submitted state may have been recorded. Leaving
-      // the run alone then would strand it in Submitted without a task, so ask who holds it.
+    PrefectApiException api = cause instanceof PrefectApiException e ? e : null;
+    boolean refused =
+        api != null
+            && (api.kind() == PrefectApiException.Kind.ALREADY_SUBMITTED
+                || api.kind() == PrefectApiException.Kind.VERSION_LOCK);
+    if (flowRunClaimed && refused) {
+      // Usually another agent has the run, but the refusal may also answer our own claim re-sent
+      // after its first answer was lost (a 502 after the commit, Cloud's API_ERROR): ask.
+      LOG.debug(
+          "The claim of flow run {} was refused ({}); checking who holds it",
+          run.id(),
+          Errors.oneLine(cause));
+      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+    } else if (flowRunClaimed && api != null && api.retryable()) {
+      // The answer was lost (timeout, 5xx, cut connection): the Submitted state may have been
+      // recorded, or may still be committing. Leaving the run alone would strand it in Submitted
+      // without a task, so ask who holds it once a slow commit has had time to land.
       LOG.warn(
           "No answer to the claim of flow run {} ({}); checking whether it went through",
           run.id(),
           Errors.oneLine(cause));
-      checkLater(run, 1, 0);
+      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+    } else if (refused) {
+      LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
+      done(run.id());
     } else {
       LOG.warn(
           "Could not claim flow run {}; it stays queued for the next poll: {}",
@@ -209,13 +228,20 @@ public final class Submitter {
               .orElse(null);
       if (status != null
           && "Submitted".equals(status.state())
+          && status.version() > run.version()
           && agentId != null
           && agentId.equals(status.agentId())) {
         LOG.info("The claim of flow run {} went through; launching it", run.id());
         launches.start(run, true);
+      } else if (status != null
+          && status.version() == run.version()
+          && check < MAX_CLAIM_CHECKS
+          && !stopping) {
+        // Unchanged: the claim may still be committing on a slow server. Ask again later.
+        checkLater(run, check + 1, checkDelay(check));
       } else {
         LOG.info(
-            "The claim of flow run {} did not go through (state {}); it stays queued",
+            "Flow run {} is not held by this agent (state {}); leaving it to the server",
             run.id(),
             status == null ? "unknown" : status.state());
         done(run.id());
@@ -230,8 +256,13 @@ public final class Submitter {
         done(run.id());
         return;
       }
-      checkLater(run, check + 1, 1_000L << Math.min(check, 5));
+      checkLater(run, check + 1, checkDelay(check));
     }
+  }
+
+  /** The wait before check {@code check + 1}: 2 s doubling, so five checks span about 30 s. */
+  static long checkDelay(int check) {
+    return CLAIM_CHECK_DELAY.toMillis() << Math.min(check, 3);
   }
 
   private void checkLater(FlowRun run, int check, long delayMillis) {
