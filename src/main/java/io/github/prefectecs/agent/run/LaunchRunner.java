@@ -52,13 +52,15 @@ public final class LaunchRunner {
     final boolean claimed;
     final int attempt;
     final int throttles;
+    final String launchId;
     volatile ScheduledFuture<?> future;
 
-    Retry(FlowRun run, boolean claimed, int attempt, int throttles) {
+    Retry(FlowRun run, boolean claimed, int attempt, int throttles, String launchId) {
       this.run = run;
       this.claimed = claimed;
       this.attempt = attempt;
       this.throttles = throttles;
+      this.launchId = launchId;
     }
   }
 
@@ -86,7 +88,13 @@ public final class LaunchRunner {
    */
   void start(FlowRun run, boolean flowRunClaimed) {
     registry.markLaunching(run.id());
-    execute(() -> launch(run, flowRunClaimed, 1, 0), run, flowRunClaimed);
+    String launchId = newLaunchId();
+    execute(() -> launch(run, flowRunClaimed, 1, 0, launchId), run, flowRunClaimed);
+  }
+
+  /** Eight random hex digits: unique per launch of a run, kept by the retries of that launch. */
+  static String newLaunchId() {
+    return String.format("%08x", ThreadLocalRandom.current().nextInt());
   }
 
   /** Gives back the run's reservation and launch slot. */
@@ -95,25 +103,31 @@ public final class LaunchRunner {
     slots.release();
   }
 
-  private void launch(FlowRun run, boolean flowRunClaimed, int attempt, int throttles) {
+  private void launch(
+      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, String launchId) {
     MDC.put(FLOW_RUN_ID, run.id());
     try {
       LOG.info("Deploying flow run {} to execution environment (attempt {})", run.id(), attempt);
       LaunchResult result;
       try {
-        result = launcher.launch(run, attempt);
+        result = launcher.launch(run, attempt, launchId);
       } catch (RuntimeException e) {
         LOG.error("Unexpected error while launching flow run {}", run.id(), e);
         result = new LaunchResult.Rejected("Unexpected error while starting the ECS task: " + e);
       }
-      handle(run, flowRunClaimed, attempt, throttles, result);
+      handle(run, flowRunClaimed, attempt, throttles, launchId, result);
     } finally {
       MDC.remove(FLOW_RUN_ID);
     }
   }
 
   private void handle(
-      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, LaunchResult result) {
+      FlowRun run,
+      boolean flowRunClaimed,
+      int attempt,
+      int throttles,
+      String launchId,
+      LaunchResult result) {
     if (result instanceof LaunchResult.Launched launched) {
       registry.markLaunched(run.id(), launched.taskArn());
       for (String note : launched.notes()) {
@@ -135,7 +149,8 @@ public final class LaunchRunner {
           next,
           maxLaunchAttempts);
       scheduleRetry(
-          new Retry(run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles),
+          new Retry(
+              run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles, launchId),
           delay);
     } else if (result instanceof LaunchResult.Retryable retry) {
       fail(
@@ -177,7 +192,7 @@ public final class LaunchRunner {
   private void retryNow(Retry retry) {
     if (retries.remove(retry.run.id(), retry)) {
       execute(
-          () -> launch(retry.run, retry.claimed, retry.attempt, retry.throttles),
+          () -> launch(retry.run, retry.claimed, retry.attempt, retry.throttles, retry.launchId),
           retry.run,
           retry.claimed);
     }
