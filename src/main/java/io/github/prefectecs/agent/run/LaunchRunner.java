@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.support.Backoff;
@@ -42,6 +43,10 @@ public final class LaunchRunner {
 
   /** The first throttled retry waits up to this long; each further one up to twice as long. */
   static final Duration THROTTLE_BASE = Duration.ofSeconds(2);
+
+  /** Between tries of a Failed state that could not be written. */
+  static final Backoff FAILED_WRITE_BACKOFF =
+      new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
 
   /**
    * A launch waiting to be tried again. It is in {@link #retries} before its timer is set, so the
@@ -203,16 +208,54 @@ public final class LaunchRunner {
     reporter.log(run.id(), "ERROR", reason);
     // Submitted added one version; Prefect Cloud's version lock wants the current one.
     Integer version = flowRunClaimed ? run.version() + 1 : run.version();
-    reporter
-        .setFlowRunState(new StateUpdate(run.id(), version, PrefectStates.failed(reason)))
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                LOG.warn("Could not set flow run {} Failed: {}", run.id(), Errors.oneLine(error));
-              }
-            });
+    writeFailed(new StateUpdate(run.id(), version, PrefectStates.failed(reason)), 1);
     reporter.dispatchNow();
     release(run.id());
+  }
+
+  /**
+   * Sets the Failed state, and on a retryable failure sets it again with backoff (1 s doubling to a
+   * minute) until it is written: a run left Submitted without a task would otherwise wait for the
+   * server's Lazarus and use up one of its reschedules. Stops when the agent stops.
+   */
+  private void writeFailed(StateUpdate update, int attempt) {
+    reporter
+        .setFlowRunState(update)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error == null) {
+                if (attempt > 1) {
+                  LOG.info("Flow run {} is marked Failed", update.runId());
+                }
+                return;
+              }
+              Throwable cause = Errors.unwrap(error);
+              if (!(cause instanceof PrefectApiException e && e.retryable())) {
+                LOG.error(
+                    "Could not set flow run {} Failed: {}", update.runId(), Errors.oneLine(error));
+                return;
+              }
+              long delay = FAILED_WRITE_BACKOFF.delay(attempt - 1).toMillis();
+              LOG.warn(
+                  "Could not set flow run {} Failed ({}); trying again in {} ms",
+                  update.runId(),
+                  Errors.oneLine(error),
+                  delay);
+              try {
+                scheduler.schedule(
+                    () -> {
+                      writeFailed(update, attempt + 1);
+                      reporter.dispatchNow();
+                    },
+                    delay,
+                    TimeUnit.MILLISECONDS);
+              } catch (RejectedExecutionException stopped) {
+                LOG.error(
+                    "Flow run {} could not be marked Failed before the agent stopped; the"
+                        + " server's Lazarus service will reschedule it",
+                    update.runId());
+              }
+            });
   }
 
   private void execute(Runnable task, FlowRun run, boolean flowRunClaimed) {

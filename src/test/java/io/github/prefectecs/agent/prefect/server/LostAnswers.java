@@ -24,7 +24,9 @@ public final class LostAnswers {
     /** Applied, then the connection is closed without an answer. */
     CUT_AFTER_COMMIT,
     /** Applied only after {@code delay} (the client has given up by then), then answered. */
-    LATE_COMMIT
+    LATE_COMMIT,
+    /** Not applied: answered HTTP 503, as a server that is briefly unavailable. */
+    UNAVAILABLE
   }
 
   record Loss(String rootField, String bodyContains, Mode mode, Duration delay) {}
@@ -82,6 +84,7 @@ public final class LostAnswers {
         exchange.getResponseBody().write(bytes);
       }
       case CUT_AFTER_COMMIT -> apply.get(); // closing the exchange unanswered cuts the connection
+      case UNAVAILABLE -> exchange.sendResponseHeaders(503, -1);
       case LATE_COMMIT -> {
         GraphqlEndpoint.Answer answer;
         slowCommit(loss.rootField(), true);
