@@ -81,7 +81,7 @@ public final class FlowRunPoller {
     Set<String> inFlight = registry.busyIds();
     List<String> ready = new ArrayList<>();
     for (String id : queued) {
-      if (!inFlight.contains(id) && !ready.contains(id)) {
+      if (!inFlight.contains(id) && !ready.contains(id) && !submitter.backingOff(id)) {
         ready.add(id);
       }
     }

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.run;
 
+import io.github.prefectecs.agent.claim.ClaimBackoff;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
@@ -52,6 +53,7 @@ public final class Submitter {
   private final ExecutorService launchPool;
   private final Clock clock;
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+  private final ClaimBackoff claimBackoff;
   private volatile boolean stopping;
 
   /**
@@ -73,6 +75,12 @@ public final class Submitter {
     this.scheduler = scheduler;
     this.launchPool = launchPool;
     this.clock = clock;
+    this.claimBackoff = new ClaimBackoff(clock);
+  }
+
+  /** Whether {@code runId}'s last claims failed and it is left alone for now (not re-claimed). */
+  public boolean backingOff(String runId) {
+    return claimBackoff.backingOff(runId);
   }
 
   /** Claims {@code runs} now, or at their start time when it is still ahead. */
@@ -181,6 +189,7 @@ public final class Submitter {
 
   private void afterClaim(FlowRun run, boolean flowRunClaimed, Throwable error) {
     if (error == null) {
+      claimBackoff.succeeded(run.id());
       launches.start(run, flowRunClaimed);
       return;
     }
@@ -211,9 +220,11 @@ public final class Submitter {
       LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
       done(run.id());
     } else {
+      Duration wait = claimBackoff.failed(run.id());
       LOG.warn(
-          "Could not claim flow run {}; it stays queued for the next poll: {}",
+          "Could not claim flow run {}; it stays queued and is claimed again in {} s: {}",
           run.id(),
+          wait.toSeconds(),
           Errors.oneLine(cause));
       done(run.id());
     }

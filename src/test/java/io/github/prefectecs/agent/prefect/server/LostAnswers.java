@@ -26,7 +26,9 @@ public final class LostAnswers {
     /** Applied only after {@code delay} (the client has given up by then), then answered. */
     LATE_COMMIT,
     /** Not applied: answered HTTP 503, as a server that is briefly unavailable. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /** Not applied: answered HTTP 200 with a GraphQL error that is not "State update failed". */
+    GRAPHQL_ERROR
   }
 
   record Loss(String rootField, String bodyContains, Mode mode, Duration delay) {}
@@ -85,6 +87,14 @@ public final class LostAnswers {
       }
       case CUT_AFTER_COMMIT -> apply.get(); // closing the exchange unanswered cuts the connection
       case UNAVAILABLE -> exchange.sendResponseHeaders(503, -1);
+      case GRAPHQL_ERROR -> {
+        byte[] bytes =
+            "{\"data\":null,\"errors\":[{\"message\":\"Internal error: database is read-only\"}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+      }
       case LATE_COMMIT -> {
         GraphqlEndpoint.Answer answer;
         slowCommit(loss.rootField(), true);
