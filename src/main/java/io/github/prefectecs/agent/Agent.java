@@ -92,6 +92,7 @@ public final class Agent implements AutoCloseable {
   private volatile Submitter submitter;
   private volatile Launcher launcher;
   private volatile HealthServer healthServer;
+  private volatile ApiConnection.Connected connection;
   private volatile int exitCode;
   private int connectFailures;
 
@@ -177,9 +178,13 @@ public final class Agent implements AutoCloseable {
     if (stopRequested.getCount() == 0) {
       return;
     }
-    ApiConnection.Connected connected;
+    // Kept across retries: a failing ECS start-up must not register the agent again each time.
+    ApiConnection.Connected connected = connection;
     try {
-      connected = new ApiConnection(config, api).connect();
+      if (connected == null) {
+        connected = new ApiConnection(config, api).connect();
+        connection = connected;
+      }
     } catch (PrefectApiException e) {
       if (!e.retryable()) {
         fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
@@ -198,8 +203,12 @@ public final class Agent implements AutoCloseable {
       return;
     }
     try {
-      Launcher started = launcherFactory.apply(connected.tenantId());
-      launcher = started;
+      // One launcher (and its HTTP clients) for every start-up attempt, closed by close().
+      Launcher started = launcher;
+      if (started == null) {
+        started = launcherFactory.apply(connected.tenantId());
+        launcher = started;
+      }
       Map<String, String> running = started.start();
       running.forEach(registry::markAdopted);
       if (!running.isEmpty()) {
