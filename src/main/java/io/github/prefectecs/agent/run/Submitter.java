@@ -271,7 +271,10 @@ public final class Submitter {
     }
   }
 
-  /** The wait before check {@code check + 1}: 2 s doubling, so five checks span about 30 s. */
+  /**
+   * The wait before check {@code check + 1}: 4, 8, 16, 16 s, so with the first 2 s the five checks
+   * span 46 s, past the server's 30 s Submitted lock.
+   */
   static long checkDelay(int check) {
     return CLAIM_CHECK_DELAY.toMillis() << Math.min(check, 3);
   }
