@@ -31,8 +31,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -56,6 +58,21 @@ public final class Agent implements AutoCloseable {
   /** How long queued states and logs may take to reach the API when the agent stops. */
   static final Duration FLUSH_DEADLINE = Duration.ofSeconds(15);
 
+  /**
+   * All stop stages together: inside ECS's largest {@code stopTimeout} (120 s) and the README's
+   * systemd {@code TimeoutStopSec=120}, with 10 s left for closing clients and the JVM's exit.
+   */
+  static final Duration STOP_BUDGET = Duration.ofSeconds(110);
+
+  /** The poll in flight gets this long to end (each API call is bounded by its call timeout). */
+  static final Duration POLL_STOP = Duration.ofSeconds(15);
+
+  /** The launch pool's last tasks (claim checks, retries started at stop) get this long. */
+  static final Duration POOL_STOP = Duration.ofSeconds(5);
+
+  /** A launch thread idle this long ends, so a burst does not pin threads for good. */
+  static final Duration LAUNCH_THREAD_IDLE = Duration.ofSeconds(60);
+
   static final int MAX_LAUNCH_ATTEMPTS = 5;
 
   private final AgentConfig config;
@@ -76,6 +93,7 @@ public final class Agent implements AutoCloseable {
   private volatile Submitter submitter;
   private volatile Launcher launcher;
   private volatile HealthServer healthServer;
+  private volatile ApiConnection.Connected connection;
   private volatile int exitCode;
   private int connectFailures;
 
@@ -93,9 +111,7 @@ public final class Agent implements AutoCloseable {
     this.slots = new LaunchSlots(config.maxConcurrentLaunches());
     this.pollThread = scheduledExecutor("agent-poll", false);
     this.scheduler = scheduledExecutor("agent-scheduler", true);
-    this.launchPool =
-        Executors.newFixedThreadPool(
-            config.maxConcurrentLaunches(), new NamedThreadFactory("agent-launch", true));
+    this.launchPool = launchPool(config.maxConcurrentLaunches(), LAUNCH_THREAD_IDLE);
     this.batchThreads =
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
     this.batcher = new PrefectBatcher(api, batchThreads, Duration.ofMillis(50));
@@ -163,9 +179,13 @@ public final class Agent implements AutoCloseable {
     if (stopRequested.getCount() == 0) {
       return;
     }
-    ApiConnection.Connected connected;
+    // Kept across retries: a failing ECS start-up must not register the agent again each time.
+    ApiConnection.Connected connected = connection;
     try {
-      connected = new ApiConnection(config, api).connect();
+      if (connected == null) {
+        connected = new ApiConnection(config, api).connect();
+        connection = connected;
+      }
     } catch (PrefectApiException e) {
       if (!e.retryable()) {
         fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
@@ -184,8 +204,12 @@ public final class Agent implements AutoCloseable {
       return;
     }
     try {
-      Launcher started = launcherFactory.apply(connected.tenantId());
-      launcher = started;
+      // One launcher (and its HTTP clients) for every start-up attempt, closed by close().
+      Launcher started = launcher;
+      if (started == null) {
+        started = launcherFactory.apply(connected.tenantId());
+        launcher = started;
+      }
       Map<String, String> running = started.start();
       running.forEach(registry::markAdopted);
       if (!running.isEmpty()) {
@@ -257,15 +281,26 @@ public final class Agent implements AutoCloseable {
     if (loop != null) {
       loop.stop();
     }
+    long stopDeadline = System.nanoTime() + STOP_BUDGET.toNanos();
     pollThread.shutdown();
-    awaitTermination(pollThread, Duration.ofSeconds(30));
+    awaitTermination(pollThread, POLL_STOP);
     Submitter s = submitter;
     if (s != null) {
       s.stop();
     }
-    if (!slots.awaitAllFree(LAUNCH_DRAIN)) {
-      LOG.warn(
-          "{} launch(es) still running after {}; stopping anyway", slots.inUse(), LAUNCH_DRAIN);
+    // The flush and the pool's last tasks keep their share whatever the earlier stages took.
+    Duration drain =
+        Duration.ofNanos(
+            Math.max(
+                0,
+                Math.min(
+                    LAUNCH_DRAIN.toNanos(),
+                    stopDeadline
+                        - System.nanoTime()
+                        - FLUSH_DEADLINE.toNanos()
+                        - POOL_STOP.toNanos())));
+    if (!slots.awaitAllFree(drain)) {
+      LOG.warn("{} launch(es) still running after {}; stopping anyway", slots.inUse(), drain);
     }
     if (!batcher.flush(FLUSH_DEADLINE)) {
       LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
@@ -274,7 +309,7 @@ public final class Agent implements AutoCloseable {
     batchThreads.shutdown();
     launchPool.shutdown();
     scheduler.shutdown();
-    awaitTermination(launchPool, Duration.ofSeconds(5));
+    awaitTermination(launchPool, POOL_STOP);
     Launcher l = launcher;
     if (l != null) {
       l.close();
@@ -285,6 +320,23 @@ public final class Agent implements AutoCloseable {
       server.close();
     }
     LOG.info("Agent stopped");
+  }
+
+  /**
+   * Up to {@code size} launch threads, created on demand and ended after {@code idle} without work:
+   * a large {@code max_concurrent_launches} costs threads only while launches run.
+   */
+  static ThreadPoolExecutor launchPool(int size, Duration idle) {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            size,
+            size,
+            idle.toMillis(),
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            new NamedThreadFactory("agent-launch", true));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static ScheduledExecutorService scheduledExecutor(String name, boolean daemon) {

@@ -18,8 +18,9 @@ import java.time.Duration;
  * Reads a YAML or JSON object (task definition template, RunTask arguments) from a local path,
  * {@code file://}, {@code http(s)://} or {@code s3://} location.
  *
- * <p>Thread-safe. Every failure is an {@link EcsLaunchException} (not retryable) naming the
- * location and the problem.
+ * <p>Thread-safe. Every failure is an {@link EcsLaunchException} naming the location and the
+ * problem: retryable when a remote location (S3, HTTP) failed in a way that may pass (5xx, 429,
+ * 408, S3 {@code SlowDown}, a timeout or a reset connection), not retryable otherwise.
  */
 final class DocumentLoader {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -54,11 +55,10 @@ final class DocumentLoader {
 
   private byte[] read(String what, String location) {
     try {
-      if (location.startsWith("s3://")) {
-        return s3.read(what, location);
-      }
-      if (location.startsWith("http://") || location.startsWith("https://")) {
-        return httpGet(what, location);
+      if (location.startsWith("s3://")
+          || location.startsWith("http://")
+          || location.startsWith("https://")) {
+        return readRemote(what, location);
       }
       Path path;
       if (location.startsWith("file://")) {
@@ -81,15 +81,33 @@ final class DocumentLoader {
     }
   }
 
+  private byte[] readRemote(String what, String location) throws InterruptedException {
+    try {
+      return location.startsWith("s3://") ? s3.read(what, location) : httpGet(what, location);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a timeout, a reset or a refused connection: the next attempt may well succeed
+      throw EcsLaunchException.retryable(
+          what + " " + location + " cannot be read now: " + Messages.firstLine(e.toString()), e);
+    }
+  }
+
+  /** Whether an HTTP status of a remote document may pass on a later attempt. */
+  static boolean transientStatus(int status) {
+    return status >= 500 || status == 429 || status == 408;
+  }
+
   private byte[] httpGet(String what, String location) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(location)).timeout(TIMEOUT).GET().build();
     HttpResponse<InputStream> response =
         http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
-      if (response.statusCode() / 100 != 2) {
-        throw EcsLaunchException.rejected(
-            what + " " + location + ": HTTP " + response.statusCode());
+      int status = response.statusCode();
+      if (status / 100 != 2) {
+        String message = what + " " + location + ": HTTP " + status;
+        throw transientStatus(status)
+            ? EcsLaunchException.retryable(message, null)
+            : EcsLaunchException.rejected(message);
       }
       return body.readAllBytes();
     }

@@ -134,7 +134,7 @@ public final class EcsLauncher implements Launcher {
             settings, agentKwargs, new FlowEnvironment(config, tenantId), config.name());
     taskLauncher = new TaskLauncher(ecs, limits, settings, running);
     try {
-      running.putAll(RunningTasks.list(ecs, limits, settings.cluster()));
+      running.putAll(RunningTasks.list(ecs, limits, settings.cluster(), config.name()));
     } catch (SdkException e) {
       throw startFailure(
           "Failed to list running tasks in ECS cluster "
@@ -150,6 +150,15 @@ public final class EcsLauncher implements Launcher {
 
   @Override
   public LaunchResult launch(FlowRun run, int attempt) {
+    return launch(run, attempt, null);
+  }
+
+  /**
+   * {@inheritDoc} The RunTask {@code clientToken} is {@code <run id>-<version>-<launchId>} ({@code
+   * <run id>-<version>} without a launch id).
+   */
+  @Override
+  public LaunchResult launch(FlowRun run, int attempt, String launchId) {
     if (taskLauncher == null) {
       throw new IllegalStateException("EcsLauncher.launch called before start()");
     }
@@ -161,6 +170,9 @@ public final class EcsLauncher implements Launcher {
     try {
       EcsRunConfig runConfig = EcsRunConfig.of(run);
       ObjectNode kwargs = arguments.build(run, runConfig);
+      if (launchId != null) {
+        kwargs.put("clientToken", RunTaskArguments.clientToken(run, "-" + launchId));
+      }
       String taskDefinition = taskDefinition(run, runConfig, kwargs);
       kwargs.put("taskDefinition", taskDefinition);
       LaunchResult result = runTask(run, kwargs, taskDefinition, runConfig);
@@ -221,6 +233,26 @@ public final class EcsLauncher implements Launcher {
   @Override
   public void forget(String flowRunId) {
     running.remove(flowRunId);
+  }
+
+  @Override
+  public PreviousTask previousTask(String flowRunId) {
+    String arn = running.get(flowRunId);
+    if (arn == null) {
+      return PreviousTask.GONE;
+    }
+    try {
+      return RunningTasks.alive(ecs, limits, settings.cluster(), arn)
+          ? PreviousTask.ALIVE
+          : PreviousTask.GONE;
+    } catch (SdkException | EcsLaunchException e) {
+      log.warn(
+          "Cannot learn whether task {} of flow run {} still runs ({}); asking again later",
+          arn,
+          flowRunId,
+          e.getMessage());
+      return PreviousTask.UNKNOWN;
+    }
   }
 
   /** Flow run id to task ARN of the tasks this launcher knows to be running. */

@@ -115,11 +115,19 @@ final class RunTaskArguments {
     }
   }
 
-  /** {@code <flow run id>-<version><suffix>}: one RunTask per run version, ≤ 64 characters. */
+  /**
+   * {@code <flow run id>-<version><suffix>}, ≤ 64 printable ASCII characters. The suffix carries
+   * the launch id: ECS keeps a token for hours, so a token per run version alone would answer a
+   * relaunch with the old task.
+   */
   static String clientToken(FlowRun run, String suffix) {
-    String token = run.id() + "-" + run.version() + suffix;
-    token = token.replaceAll("[^\\x21-\\x7e]", "_");
-    return token.length() <= 64 ? token : token.substring(token.length() - 64);
+    return token(run.id() + "-" + run.version() + suffix);
+  }
+
+  /** {@code token} made a valid RunTask token: printable ASCII, its last 64 characters. */
+  static String token(String token) {
+    String clean = token.replaceAll("[^\\x21-\\x7e]", "_");
+    return clean.length() <= 64 ? clean : clean.substring(clean.length() - 64);
   }
 
   private static void tag(ObjectNode kwargs, String key, String value) {

@@ -12,8 +12,10 @@ import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskField;
 
 /**
- * Lists the cluster's live tasks once at start-up and maps each to its flow run: from the {@code
- * prefect:flow-run-id} tag, else a {@code startedBy} that is a flow run id.
+ * Lists the cluster's live tasks once at start-up and maps each task this agent started (its {@code
+ * prefect:agent} tag names this agent) to its flow run: from the {@code prefect:flow-run-id} tag,
+ * else a {@code startedBy} that is a flow run id. Tasks of other agents sharing the cluster are
+ * left alone.
  */
 final class RunningTasks {
   private static final Pattern UUID =
@@ -23,8 +25,9 @@ final class RunningTasks {
 
   private RunningTasks() {}
 
-  /** Flow run id to task ARN of every task that is not stopped or stopping. */
-  static Map<String, String> list(EcsClient ecs, EcsRateLimits limits, String cluster) {
+  /** Flow run id to task ARN of every task of agent {@code agentName} not stopped or stopping. */
+  static Map<String, String> list(
+      EcsClient ecs, EcsRateLimits limits, String cluster, String agentName) {
     List<String> arns = new ArrayList<>();
     String token = null;
     do {
@@ -50,7 +53,7 @@ final class RunningTasks {
               .tasks();
       for (Task task : tasks) {
         String runId = flowRunId(task);
-        if (runId != null && isLive(task)) {
+        if (runId != null && isLive(task) && startedBy(task, agentName)) {
           running.put(runId, task.taskArn());
         }
       }
@@ -61,6 +64,21 @@ final class RunningTasks {
   // ListTasks' desiredStatus filter is not trusted (emulators ignore it): read the task itself.
   private static boolean isLive(Task task) {
     return "RUNNING".equals(task.desiredStatus()) && !"STOPPED".equals(task.lastStatus());
+  }
+
+  /** Whether {@code arn} is still a live task (one DescribeTasks call). */
+  static boolean alive(EcsClient ecs, EcsRateLimits limits, String cluster, String arn) {
+    List<Task> tasks =
+        EcsRateLimits.call(
+                () -> ecs.describeTasks(r -> r.cluster(cluster).tasks(arn)), limits.clusterRead())
+            .tasks();
+    return tasks.stream().anyMatch(t -> arn.equals(t.taskArn()) && isLive(t));
+  }
+
+  static boolean startedBy(Task task, String agentName) {
+    String expected = agentName == null || agentName.isEmpty() ? "-" : agentName;
+    return task.tags().stream()
+        .anyMatch(t -> RunTaskArguments.TAG_AGENT.equals(t.key()) && expected.equals(t.value()));
   }
 
   static String flowRunId(Task task) {

@@ -53,8 +53,11 @@ final class S3ObjectReader {
     byte[] bytes = response.body();
     int status = response.status();
     if (status / 100 != 2) {
-      throw EcsLaunchException.rejected(
-          what + " " + location + ": S3 answered HTTP " + status + s3Code(bytes));
+      String code = s3Code(bytes);
+      String message = what + " " + location + ": S3 answered HTTP " + status + code;
+      throw DocumentLoader.transientStatus(status) || code.contains("SlowDown")
+          ? EcsLaunchException.retryable(message, null)
+          : EcsLaunchException.rejected(message);
     }
     return bytes;
   }

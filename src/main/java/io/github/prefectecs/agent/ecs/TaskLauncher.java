@@ -13,9 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.ConflictException;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
+import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
  * Calls RunTask for one run and turns the answer into a {@link LaunchResult}: a started task, a
@@ -51,7 +53,7 @@ final class TaskLauncher {
           RunTaskKwargs.STRATEGY,
           RunTaskKwargs.strategy(List.of(new CapacityProviderItem("FARGATE", 1, 0))));
       // A different request needs its own idempotency token (ECS: ConflictException otherwise).
-      onDemand.put("clientToken", RunTaskArguments.clientToken(run, "-od"));
+      onDemand.put("clientToken", RunTaskArguments.token(Json.text(kwargs, "clientToken") + "-od"));
       response = call(onDemand);
       if (response.hasTasks() && !response.tasks().isEmpty()) {
         return started(run, response, List.of(EcsLauncher.SPOT_FALLBACK));
@@ -82,9 +84,29 @@ final class TaskLauncher {
           ? EcsRateLimits.call(
               () -> ecs.runTask(request), limits.runTask(), limits.fargateRunTask())
           : EcsRateLimits.call(() -> ecs.runTask(request), limits.runTask());
+    } catch (ConflictException e) {
+      // The token was used before with other arguments (a retry whose first answer was lost,
+      // re-rendered): ECS names the task that call started, and that task is this launch's.
+      String arn = startedUnderToken(e);
+      if (arn == null) {
+        throw AwsErrors.translate("RunTask", settings.cluster(), e);
+      }
+      log.info(
+          "RunTask: a task was already started under client token {}: {}",
+          request.clientToken(),
+          arn);
+      return RunTaskResponse.builder().tasks(Task.builder().taskArn(arn).build()).build();
     } catch (SdkException e) {
       throw AwsErrors.translate("RunTask", settings.cluster(), e);
     }
+  }
+
+  /** The task ARN a ConflictException names, or null. */
+  static String startedUnderToken(ConflictException e) {
+    if (!e.hasResourceIds()) {
+      return null;
+    }
+    return e.resourceIds().stream().filter(id -> id.contains(":task/")).findFirst().orElse(null);
   }
 
   static RunTaskRequest toRequest(ObjectNode kwargs) {

@@ -65,6 +65,9 @@ final class GraphqlTransport {
             .connectTimeout(settings.requestTimeout())
             .readTimeout(settings.requestTimeout())
             .writeTimeout(settings.requestTimeout())
+            // Connect, read and write timeouts bound each step, not a server that trickles its
+            // answer: without a call timeout one such call would hang the poll loop for good.
+            .callTimeout(callTimeout(settings.requestTimeout()))
             .build();
     String text = settings.api().toString();
     while (text.endsWith("/")) {
@@ -78,6 +81,13 @@ final class GraphqlTransport {
     String url = parsed.newBuilder().username("").password("").query(null).build().toString();
     this.safeUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     this.tenantId.set(settings.tenantId());
+  }
+
+  /**
+   * The bound of one HTTP attempt as a whole: connect, write and read, one request timeout each.
+   */
+  static Duration callTimeout(Duration requestTimeout) {
+    return requestTimeout.multipliedBy(3);
   }
 
   /** Sends {@code X-PREFECT-AGENT-ID} on every later request. */

@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.run;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -21,16 +22,41 @@ public final class AgentHealth {
   public record Status(
       boolean healthy, String reason, Instant lastSuccessfulPoll, int consecutiveFailures) {}
 
+  /**
+   * A healthy verdict older than this turns unhealthy: polls end at least every 10 s when idle and
+   * each API call is bounded by its call timeout, so a silent loop means a stuck or dead poller.
+   */
+  public static final Duration STALE_AFTER = Duration.ofMinutes(3);
+
   private final Clock clock;
+  private final Duration staleAfter;
   private volatile Status status =
       new Status(false, "starting: not connected to the API yet", null, 0);
 
   public AgentHealth(Clock clock) {
-    this.clock = clock;
+    this(clock, STALE_AFTER);
   }
 
+  public AgentHealth(Clock clock, Duration staleAfter) {
+    this.clock = clock;
+    this.staleAfter = staleAfter;
+  }
+
+  /** The current verdict; a success older than the stale bound is reported as a stuck poll loop. */
   public Status status() {
-    return status;
+    Status s = status;
+    if (s.healthy()
+        && s.lastSuccessfulPoll() != null
+        && clock.instant().isAfter(s.lastSuccessfulPoll().plus(staleAfter))) {
+      return new Status(
+          false,
+          "no poll has finished for "
+              + Duration.between(s.lastSuccessfulPoll(), clock.instant()).toSeconds()
+              + " s; the poll loop is stuck",
+          s.lastSuccessfulPoll(),
+          s.consecutiveFailures());
+    }
+    return s;
   }
 
   public void pollSucceeded() {

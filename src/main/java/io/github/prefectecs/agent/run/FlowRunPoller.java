@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.run;
 
+import io.github.prefectecs.agent.claim.RelaunchCheck;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import java.time.Clock;
@@ -39,6 +40,7 @@ public final class FlowRunPoller {
   private final Submitter submitter;
   private final Launcher launcher;
   private final Clock clock;
+  private final RelaunchCheck relaunches;
 
   public FlowRunPoller(
       PrefectApi api,
@@ -57,6 +59,7 @@ public final class FlowRunPoller {
     this.submitter = submitter;
     this.launcher = launcher;
     this.clock = clock;
+    this.relaunches = new RelaunchCheck(launcher, clock);
   }
 
   /**
@@ -78,7 +81,7 @@ public final class FlowRunPoller {
     Set<String> inFlight = registry.busyIds();
     List<String> ready = new ArrayList<>();
     for (String id : queued) {
-      if (!inFlight.contains(id) && !ready.contains(id)) {
+      if (!inFlight.contains(id) && !ready.contains(id) && !submitter.backingOff(id)) {
         ready.add(id);
       }
     }
@@ -97,15 +100,17 @@ public final class FlowRunPoller {
       if (!wanted.contains(run.id())) {
         continue; // an answer about a run we did not ask for
       }
+      RunRegistry.Entry known = registry.get(run.id()).orElse(null);
+      // The server queued a run again whose task this agent started or adopted (rescheduled, or
+      // its task runs are retrying): a new task exactly when the old one is gone.
+      if (known != null
+          && !known.phase().busy()
+          && !relaunches.mayClaim(run.id(), known.taskArn())) {
+        continue;
+      }
       RunRegistry.Reservation reservation = registry.tryReserve(run.id());
       if (!reservation.reserved()) {
         continue;
-      }
-      if (reservation == RunRegistry.Reservation.RELAUNCH) {
-        // The server queued a run again whose task this agent started (it was rescheduled, or
-        // its task runs are retrying): a new task is needed, not the old one reported again.
-        LOG.info("Flow run {} is queued again; its previous task is forgotten", run.id());
-        launcher.forget(run.id());
       }
       if (!slots.tryAcquire()) {
         registry.release(run.id());

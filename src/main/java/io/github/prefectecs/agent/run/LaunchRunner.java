@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.support.Backoff;
@@ -43,6 +44,10 @@ public final class LaunchRunner {
   /** The first throttled retry waits up to this long; each further one up to twice as long. */
   static final Duration THROTTLE_BASE = Duration.ofSeconds(2);
 
+  /** Between tries of a Failed state that could not be written. */
+  static final Backoff FAILED_WRITE_BACKOFF =
+      new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
+
   /**
    * A launch waiting to be tried again. It is in {@link #retries} before its timer is set, so the
    * timer cannot fire before the retry can be found.
@@ -52,13 +57,15 @@ public final class LaunchRunner {
     final boolean claimed;
     final int attempt;
     final int throttles;
+    final String launchId;
     volatile ScheduledFuture<?> future;
 
-    Retry(FlowRun run, boolean claimed, int attempt, int throttles) {
+    Retry(FlowRun run, boolean claimed, int attempt, int throttles, String launchId) {
       this.run = run;
       this.claimed = claimed;
       this.attempt = attempt;
       this.throttles = throttles;
+      this.launchId = launchId;
     }
   }
 
@@ -86,7 +93,13 @@ public final class LaunchRunner {
    */
   void start(FlowRun run, boolean flowRunClaimed) {
     registry.markLaunching(run.id());
-    execute(() -> launch(run, flowRunClaimed, 1, 0), run, flowRunClaimed);
+    String launchId = newLaunchId();
+    execute(() -> launch(run, flowRunClaimed, 1, 0, launchId), run, flowRunClaimed);
+  }
+
+  /** Eight random hex digits: unique per launch of a run, kept by the retries of that launch. */
+  static String newLaunchId() {
+    return String.format("%08x", ThreadLocalRandom.current().nextInt());
   }
 
   /** Gives back the run's reservation and launch slot. */
@@ -95,25 +108,31 @@ public final class LaunchRunner {
     slots.release();
   }
 
-  private void launch(FlowRun run, boolean flowRunClaimed, int attempt, int throttles) {
+  private void launch(
+      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, String launchId) {
     MDC.put(FLOW_RUN_ID, run.id());
     try {
       LOG.info("Deploying flow run {} to execution environment (attempt {})", run.id(), attempt);
       LaunchResult result;
       try {
-        result = launcher.launch(run, attempt);
+        result = launcher.launch(run, attempt, launchId);
       } catch (RuntimeException e) {
         LOG.error("Unexpected error while launching flow run {}", run.id(), e);
         result = new LaunchResult.Rejected("Unexpected error while starting the ECS task: " + e);
       }
-      handle(run, flowRunClaimed, attempt, throttles, result);
+      handle(run, flowRunClaimed, attempt, throttles, launchId, result);
     } finally {
       MDC.remove(FLOW_RUN_ID);
     }
   }
 
   private void handle(
-      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, LaunchResult result) {
+      FlowRun run,
+      boolean flowRunClaimed,
+      int attempt,
+      int throttles,
+      String launchId,
+      LaunchResult result) {
     if (result instanceof LaunchResult.Launched launched) {
       registry.markLaunched(run.id(), launched.taskArn());
       for (String note : launched.notes()) {
@@ -135,7 +154,8 @@ public final class LaunchRunner {
           next,
           maxLaunchAttempts);
       scheduleRetry(
-          new Retry(run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles),
+          new Retry(
+              run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles, launchId),
           delay);
     } else if (result instanceof LaunchResult.Retryable retry) {
       fail(
@@ -177,7 +197,7 @@ public final class LaunchRunner {
   private void retryNow(Retry retry) {
     if (retries.remove(retry.run.id(), retry)) {
       execute(
-          () -> launch(retry.run, retry.claimed, retry.attempt, retry.throttles),
+          () -> launch(retry.run, retry.claimed, retry.attempt, retry.throttles, retry.launchId),
           retry.run,
           retry.claimed);
     }
@@ -188,16 +208,54 @@ public final class LaunchRunner {
     reporter.log(run.id(), "ERROR", reason);
     // Submitted added one version; Prefect Cloud's version lock wants the current one.
     Integer version = flowRunClaimed ? run.version() + 1 : run.version();
-    reporter
-        .setFlowRunState(new StateUpdate(run.id(), version, PrefectStates.failed(reason)))
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                LOG.warn("Could not set flow run {} Failed: {}", run.id(), Errors.oneLine(error));
-              }
-            });
+    writeFailed(new StateUpdate(run.id(), version, PrefectStates.failed(reason)), 1);
     reporter.dispatchNow();
     release(run.id());
+  }
+
+  /**
+   * Sets the Failed state, and on a retryable failure sets it again with backoff (1 s doubling to a
+   * minute) until it is written: a run left Submitted without a task would otherwise wait for the
+   * server's Lazarus and use up one of its reschedules. Stops when the agent stops.
+   */
+  private void writeFailed(StateUpdate update, int attempt) {
+    reporter
+        .setFlowRunState(update)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error == null) {
+                if (attempt > 1) {
+                  LOG.info("Flow run {} is marked Failed", update.runId());
+                }
+                return;
+              }
+              Throwable cause = Errors.unwrap(error);
+              if (!(cause instanceof PrefectApiException e && e.retryable())) {
+                LOG.error(
+                    "Could not set flow run {} Failed: {}", update.runId(), Errors.oneLine(error));
+                return;
+              }
+              long delay = FAILED_WRITE_BACKOFF.delay(attempt - 1).toMillis();
+              LOG.warn(
+                  "Could not set flow run {} Failed ({}); trying again in {} ms",
+                  update.runId(),
+                  Errors.oneLine(error),
+                  delay);
+              try {
+                scheduler.schedule(
+                    () -> {
+                      writeFailed(update, attempt + 1);
+                      reporter.dispatchNow();
+                    },
+                    delay,
+                    TimeUnit.MILLISECONDS);
+              } catch (RejectedExecutionException stopped) {
+                LOG.error(
+                    "Flow run {} could not be marked Failed before the agent stopped; the"
+                        + " server's Lazarus service will reschedule it",
+                    update.runId());
+              }
+            });
   }
 
   private void execute(Runnable task, FlowRun run, boolean flowRunClaimed) {

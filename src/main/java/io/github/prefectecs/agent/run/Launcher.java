@@ -25,10 +25,39 @@ public interface Launcher extends AutoCloseable {
   LaunchResult launch(FlowRun run, int attempt);
 
   /**
+   * Launches one claimed run as part of launch {@code launchId}: an id new for each launch of a run
+   * (a first launch, each relaunch) and the same for every retry of that launch, so a retried call
+   * whose first answer was lost does not start a second task, while a relaunch of the same run
+   * version does start a new one.
+   */
+  default LaunchResult launch(FlowRun run, int attempt, String launchId) {
+    return launch(run, attempt);
+  }
+
+  /**
    * Forgets the task known for {@code flowRunId}: the server put the run back in the queue (it was
    * rescheduled), so the next launch must start a new task rather than report the old one.
    */
   void forget(String flowRunId);
+
+  /** What became of the task last started or adopted for a run. */
+  enum PreviousTask {
+    /** Still running or starting: report it, start no other. */
+    ALIVE,
+    /** Stopped, stopping or unknown to the infrastructure: a new task may be started. */
+    GONE,
+    /** The infrastructure could not be asked: decide later. */
+    UNKNOWN
+  }
+
+  /**
+   * What became of the task last started or adopted for {@code flowRunId}: asked when the server
+   * queues the run again, so a new task is started exactly when the old one is gone. May call the
+   * infrastructure once. Launchers that cannot tell answer {@link PreviousTask#GONE}.
+   */
+  default PreviousTask previousTask(String flowRunId) {
+    return PreviousTask.GONE;
+  }
 
   @Override
   void close();

@@ -35,6 +35,9 @@ public final class PollLoop {
   private int idleIndex;
   private int failures;
   private ScheduledFuture<?> next;
+  // Each scheduled tick carries the generation it was scheduled for; a tick that a poke replaced
+  // (it may already have been picked up by the thread) sees a newer generation and does nothing.
+  private long generation;
   private boolean running;
   private boolean stopped;
 
@@ -64,17 +67,24 @@ public final class PollLoop {
         stopped = true;
         return;
       }
-      next = thread.schedule(this::tick, 0, TimeUnit.MILLISECONDS);
+      scheduleTick(0);
     }
   }
 
   /** Ends the current wait so the next poll happens now. */
   public void poke() {
     synchronized (lock) {
-      if (!stopped && !running && next != null && next.cancel(false)) {
-        next = thread.schedule(this::tick, 0, TimeUnit.MILLISECONDS);
+      if (!stopped && !running && next != null) {
+        next.cancel(false);
+        scheduleTick(0);
       }
     }
+  }
+
+  /** Schedules the one next tick; the caller holds {@link #lock}. */
+  private void scheduleTick(long delayMillis) {
+    long tickGeneration = ++generation;
+    next = thread.schedule(() -> tick(tickGeneration), delayMillis, TimeUnit.MILLISECONDS);
   }
 
   /** No more polls after the current one. */
@@ -87,9 +97,9 @@ public final class PollLoop {
     }
   }
 
-  private void tick() {
+  private void tick(long tickGeneration) {
     synchronized (lock) {
-      if (stopped) {
+      if (stopped || tickGeneration != generation) {
         return;
       }
       running = true;
@@ -108,7 +118,7 @@ public final class PollLoop {
         return;
       }
       LOG.debug("Sleeping flow run poller for {} ms", delay);
-      next = thread.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+      scheduleTick(delay);
     }
   }
 
@@ -127,10 +137,12 @@ public final class PollLoop {
       health.failed(reason);
       LOG.warn("{}; retrying in {} ms", reason, backoff);
       return backoff;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // An Error too: a periodic task that throws is never run again, while the health endpoint
+      // would go on answering with the last poll's verdict.
       failures++;
       long backoff = errorBackoffMillis(failures);
-      health.failed("poll failed unexpectedly: " + e);
+      health.failed("poll failed unexpectedly: " + Messages.firstLine(e));
       LOG.error("Unexpected error while polling; retrying in {} ms", backoff, e);
       return backoff;
     }

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.run;
 
+import io.github.prefectecs.agent.claim.ClaimBackoff;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
@@ -38,6 +39,12 @@ public final class Submitter {
   /** Attempts to learn whether a claim whose answer was lost went through. */
   static final int MAX_CLAIM_CHECKS = 5;
 
+  /**
+   * The wait before the first check of a claim whose answer was lost or refused: a slow server may
+   * commit a little after the client gave up, and the check must not read the state before.
+   */
+  static final Duration CLAIM_CHECK_DELAY = Duration.ofSeconds(2);
+
   private final PrefectApi api;
   private final String agentId;
   private final RunReporter reporter;
@@ -46,6 +53,7 @@ public final class Submitter {
   private final ExecutorService launchPool;
   private final Clock clock;
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+  private final ClaimBackoff claimBackoff;
   private volatile boolean stopping;
 
   /**
@@ -67,6 +75,12 @@ public final class Submitter {
     this.scheduler = scheduler;
     this.launchPool = launchPool;
     this.clock = clock;
+    this.claimBackoff = new ClaimBackoff(clock);
+  }
+
+  /** Whether {@code runId}'s last claims failed and it is left alone for now (not re-claimed). */
+  public boolean backingOff(String runId) {
+    return claimBackoff.backingOff(runId);
   }
 
   /** Claims {@code runs} now, or at their start time when it is still ahead. */
@@ -175,26 +189,42 @@ public final class Submitter {
 
   private void afterClaim(FlowRun run, boolean flowRunClaimed, Throwable error) {
     if (error == null) {
+      claimBackoff.succeeded(run.id());
       launches.start(run, flowRunClaimed);
       return;
     }
     Throwable cause = Errors.unwrap(error);
-    if (cause instanceof PrefectApiException e
-        && e.kind() == PrefectApiException.Kind.ALREADY_SUBMITTED) {
-      LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
-      done(run.id());
-    } else if (flowRunClaimed && cause instanceof PrefectApiException e && e.retryable()) {
-      // The answer was lost (timeout, 5xx): the Submitted state may have been recorded. Leaving
-      // the run alone then would strand it in Submitted without a task, so ask who holds it.
+    PrefectApiException api = cause instanceof PrefectApiException e ? e : null;
+    boolean refused =
+        api != null
+            && (api.kind() == PrefectApiException.Kind.ALREADY_SUBMITTED
+                || api.kind() == PrefectApiException.Kind.VERSION_LOCK);
+    if (flowRunClaimed && refused) {
+      // Usually another agent has the run, but the refusal may also answer our own claim re-sent
+      // after its first answer was lost (a 502 after the commit, Cloud's API_ERROR): ask.
+      LOG.debug(
+          "The claim of flow run {} was refused ({}); checking who holds it",
+          run.id(),
+          Errors.oneLine(cause));
+      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+    } else if (flowRunClaimed && api != null && api.retryable()) {
+      // The answer was lost (timeout, 5xx, cut connection): the Submitted state may have been
+      // recorded, or may still be committing. Leaving the run alone would strand it in Submitted
+      // without a task, so ask who holds it once a slow commit has had time to land.
       LOG.warn(
           "No answer to the claim of flow run {} ({}); checking whether it went through",
           run.id(),
           Errors.oneLine(cause));
-      checkLater(run, 1, 0);
+      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+    } else if (refused) {
+      LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
+      done(run.id());
     } else {
+      Duration wait = claimBackoff.failed(run.id());
       LOG.warn(
-          "Could not claim flow run {}; it stays queued for the next poll: {}",
+          "Could not claim flow run {}; it stays queued and is claimed again in {} s: {}",
           run.id(),
+          wait.toSeconds(),
           Errors.oneLine(cause));
       done(run.id());
     }
@@ -209,13 +239,20 @@ public final class Submitter {
               .orElse(null);
       if (status != null
           && "Submitted".equals(status.state())
+          && status.version() > run.version()
           && agentId != null
           && agentId.equals(status.agentId())) {
         LOG.info("The claim of flow run {} went through; launching it", run.id());
         launches.start(run, true);
+      } else if (status != null
+          && status.version() == run.version()
+          && check < MAX_CLAIM_CHECKS
+          && !stopping) {
+        // Unchanged: the claim may still be committing on a slow server. Ask again later.
+        checkLater(run, check + 1, checkDelay(check));
       } else {
         LOG.info(
-            "The claim of flow run {} did not go through (state {}); it stays queued",
+            "Flow run {} is not held by this agent (state {}); leaving it to the server",
             run.id(),
             status == null ? "unknown" : status.state());
         done(run.id());
@@ -230,8 +267,16 @@ public final class Submitter {
         done(run.id());
         return;
       }
-      checkLater(run, check + 1, 1_000L << Math.min(check, 5));
+      checkLater(run, check + 1, checkDelay(check));
     }
+  }
+
+  /**
+   * The wait before check {@code check + 1}: 4, 8, 16, 16 s, so with the first 2 s the five checks
+   * span 46 s, past the server's 30 s Submitted lock.
+   */
+  static long checkDelay(int check) {
+    return CLAIM_CHECK_DELAY.toMillis() << Math.min(check, 3);
   }
 
   private void checkLater(FlowRun run, int check, long delayMillis) {

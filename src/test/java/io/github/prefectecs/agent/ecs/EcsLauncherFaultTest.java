@@ -8,6 +8,7 @@ import static io.github.prefectecs.agent.ecs.Fixtures.uuid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import java.util.ArrayList;
@@ -184,35 +185,77 @@ class EcsLauncherFaultTest {
   }
 
   @Test
-  void sameRunVersionGetsTheSameClientTokenSoARetriedRunTaskStartsNothingNew() {
+  void retriesOfOneLaunchShareAClientTokenSoALostAnswerStartsNothingNew() {
     FakeEcsClient ecs = new FakeEcsClient();
     EcsLauncher a = Fixtures.launcher(config(settings()), ecs);
     a.start();
     FlowRun run = run(uuid(8), null);
-    String arn = ((LaunchResult.Launched) a.launch(run, 1)).taskArn();
+    String arn = ((LaunchResult.Launched) a.launch(run, 1, "0000abcd")).taskArn();
     a.forget(run.id());
 
-    String again = ((LaunchResult.Launched) a.launch(run, 2)).taskArn();
+    String again = ((LaunchResult.Launched) a.launch(run, 2, "0000abcd")).taskArn();
 
     assertThat(again).isEqualTo(arn);
     assertThat(ecs.tasks()).hasSize(1);
     assertThat(ecs.runTaskRequests)
         .extracting(RunTaskRequest::clientToken)
-        .containsOnly(uuid(8) + "-1");
+        .containsOnly(uuid(8) + "-1-0000abcd");
   }
 
   @Test
-  void startUpListingMapsTasksByTagOrStartedBy() {
+  void aRelaunchOfTheSameRunVersionStartsANewTaskNotTheOldStoppedOne() {
     FakeEcsClient ecs = new FakeEcsClient();
+    EcsLauncher a = Fixtures.launcher(config(settings()), ecs);
+    a.start();
+    FlowRun run = run(uuid(8), null);
+    String first = ((LaunchResult.Launched) a.launch(run, 1, "00000001")).taskArn();
+    ecs.stopTask(first, "Essential container in task exited");
+    a.forget(run.id());
+
+    String second = ((LaunchResult.Launched) a.launch(run, 1, "00000002")).taskArn();
+
+    assertThat(second).isNotEqualTo(first);
+    assertThat(ecs.tasks()).hasSize(2);
+  }
+
+  @Test
+  void conflictExceptionNamingTheTaskStartedUnderTheTokenCountsAsLaunched() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    EcsLauncher a = Fixtures.launcher(config(settings()), ecs);
+    a.start();
+    String first = ((LaunchResult.Launched) a.launch(run(uuid(9), null), 1, "0000beef")).taskArn();
+    a.forget(uuid(9));
+    // the retry of that launch is rendered with other arguments: ECS answers ConflictException
+    FlowRun rerendered = run(uuid(9), json("{\"type\":\"ECSRun\",\"cpu\":\"1024\"}"));
+
+    LaunchResult result = a.launch(rerendered, 2, "0000beef");
+
+    assertThat(result).isEqualTo(new LaunchResult.Launched(first, List.of()));
+    assertThat(ecs.tasks()).hasSize(1);
+  }
+
+  @Test
+  void startUpListingAdoptsOnlyThisAgentsTasksByTagOrStartedBy() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    AgentConfig config = config(settings());
+    Tag ours = Tag.builder().key("prefect:agent").value(config.name()).build();
     Task tagged =
         ecs.addRunningTask(
-            "someone", List.of(Tag.builder().key("prefect:flow-run-id").value(uuid(1)).build()));
-    Task byStartedBy = ecs.addRunningTask(uuid(2), List.of());
+            "someone",
+            List.of(Tag.builder().key("prefect:flow-run-id").value(uuid(1)).build(), ours));
+    Task byStartedBy = ecs.addRunningTask(uuid(2), List.of(ours));
+    // another agent's task and a task without an agent tag share the cluster: not ours
+    ecs.addRunningTask(
+        uuid(3),
+        List.of(
+            Tag.builder().key("prefect:flow-run-id").value(uuid(3)).build(),
+            Tag.builder().key("prefect:agent").value("other-agent").build()));
+    ecs.addRunningTask(uuid(4), List.of());
     ecs.addRunningTask("ecs-svc/123", List.of());
     for (int i = 0; i < 150; i++) {
       ecs.addRunningTask("other-" + i, List.of());
     }
-    EcsLauncher launcher = Fixtures.launcher(config(settings()), ecs);
+    EcsLauncher launcher = Fixtures.launcher(config, ecs);
 
     Map<String, String> running = launcher.start();
 

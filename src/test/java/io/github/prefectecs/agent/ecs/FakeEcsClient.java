@@ -10,6 +10,7 @@ import java.util.function.Function;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ClientException;
+import software.amazon.awssdk.services.ecs.model.ConflictException;
 import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
@@ -44,6 +45,7 @@ public class FakeEcsClient implements EcsClient {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Task> tasks = new ConcurrentHashMap<>();
   private final Map<String, Task> byToken = new ConcurrentHashMap<>();
+  private final Map<String, RunTaskRequest> requestByToken = new ConcurrentHashMap<>();
   private final Map<String, List<Revision>> families = new ConcurrentHashMap<>();
   private final AtomicInteger taskIds = new AtomicInteger();
   private volatile double throttleFraction;
@@ -67,6 +69,22 @@ public class FakeEcsClient implements EcsClient {
   public FakeEcsClient failures(Function<RunTaskRequest, List<Failure>> failures) {
     this.runTaskFailures = failures;
     return this;
+  }
+
+  private static boolean sameArguments(RunTaskRequest a, RunTaskRequest b) {
+    return a == null || a.equals(b);
+  }
+
+  /** Stops a task (as ECS would after it exits); a later RunTask with its token still names it. */
+  public void stopTask(String taskArn, String stoppedReason) {
+    tasks.computeIfPresent(
+        taskArn,
+        (arn, t) ->
+            t.toBuilder()
+                .lastStatus("STOPPED")
+                .desiredStatus("STOPPED")
+                .stoppedReason(stoppedReason)
+                .build());
   }
 
   public int count(String call) {
@@ -127,7 +145,22 @@ public class FakeEcsClient implements EcsClient {
     if (request.clientToken() != null) {
       Task earlier = byToken.get(request.clientToken());
       if (earlier != null) {
-        return RunTaskResponse.builder().tasks(earlier).build();
+        if (!sameArguments(requestByToken.get(request.clientToken()), request)) {
+          // ECS: a token reused with other arguments is refused, naming what it started
+          throw ConflictException.builder()
+              .statusCode(400)
+              .message("The request could not be processed because of conflict")
+              .resourceIds(earlier.taskArn())
+              .awsErrorDetails(
+                  AwsErrorDetails.builder()
+                      .errorCode("ConflictException")
+                      .errorMessage("The request could not be processed because of conflict")
+                      .build())
+              .build();
+        }
+        return RunTaskResponse.builder()
+            .tasks(tasks.getOrDefault(earlier.taskArn(), earlier))
+            .build();
       }
     }
     List<Failure> failures = runTaskFailures.apply(request);
@@ -153,6 +186,7 @@ public class FakeEcsClient implements EcsClient {
       if (raced != null) {
         return RunTaskResponse.builder().tasks(raced).build();
       }
+      requestByToken.put(request.clientToken(), request);
     }
     tasks.put(task.taskArn(), task);
     return RunTaskResponse.builder().tasks(task).build();

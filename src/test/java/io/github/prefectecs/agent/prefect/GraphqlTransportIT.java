@@ -54,6 +54,57 @@ class GraphqlTransportIT {
   }
 
   @Test
+  void aServerThatTricklesItsAnswerCannotHangACall() throws Exception {
+    // one byte every 100 ms: each read finishes within the 300 ms read timeout, the body takes
+    // a minute per attempt
+    try (java.net.ServerSocket trickler = new java.net.ServerSocket(0)) {
+      Thread serve =
+          new Thread(
+              () -> {
+                while (!trickler.isClosed()) {
+                  try (java.net.Socket socket = trickler.accept()) {
+                    java.io.OutputStream out = socket.getOutputStream();
+                    out.write(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 600\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    for (int i = 0; i < 600; i++) {
+                      out.write(' ');
+                      out.flush();
+                      Thread.sleep(100);
+                    }
+                  } catch (java.io.IOException | InterruptedException e) {
+                    // the client gave up, or the test is over
+                  }
+                }
+              },
+              "trickling-server");
+      serve.setDaemon(true);
+      serve.start();
+      PrefectApiSettings settings =
+          PrefectApiSettings.of(
+                  java.net.URI.create("http://127.0.0.1:" + trickler.getLocalPort()),
+                  Backend.SERVER,
+                  Secret.empty(),
+                  Secret.empty(),
+                  "t",
+                  Duration.ofMillis(300),
+                  "0.15.13")
+              .withRetries(
+                  2,
+                  new Backoff(Duration.ofMillis(5), Duration.ofMillis(10)),
+                  Duration.ofMillis(5));
+      long started = System.nanoTime();
+      try (GraphqlPrefectApi trickled =
+          new GraphqlPrefectApi(settings, new OkHttpClient(), Clock.systemUTC())) {
+        PrefectApiException e = catchThrowableOfType(trickled::hello, PrefectApiException.class);
+
+        assertThat(e.kind()).isEqualTo(Kind.TRANSPORT);
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
   void aQueryIsResentAfterAReadTimeout() {
     web.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
     answer("{\"data\":{\"hello\":\"hi\"}}");

@@ -114,6 +114,14 @@ public final class RecordingLauncher implements Launcher {
     return Set.copyOf(launches);
   }
 
+  /**
+   * A task reported by {@link #alreadyRunning} is alive until forgotten; launched ones are gone.
+   */
+  @Override
+  public PreviousTask previousTask(String flowRunId) {
+    return alreadyRunning.containsKey(flowRunId) ? PreviousTask.ALIVE : PreviousTask.GONE;
+  }
+
   @Override
   public void forget(String flowRunId) {
     alreadyRunning.remove(flowRunId);

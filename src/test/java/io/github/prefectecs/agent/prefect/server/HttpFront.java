@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 final class HttpFront implements AutoCloseable {
   private final GraphqlEndpoint endpoint;
   private final Faults faults;
+  private final LostAnswers lostAnswers;
   private final List<RecordedRequest> requests;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
@@ -31,9 +32,14 @@ final class HttpFront implements AutoCloseable {
           });
   private HttpServer server;
 
-  HttpFront(GraphqlEndpoint endpoint, Faults faults, List<RecordedRequest> requests) {
+  HttpFront(
+      GraphqlEndpoint endpoint,
+      Faults faults,
+      LostAnswers lostAnswers,
+      List<RecordedRequest> requests) {
     this.endpoint = endpoint;
     this.faults = faults;
+    this.lostAnswers = lostAnswers;
     this.requests = requests;
   }
 
@@ -84,8 +90,19 @@ final class HttpFront implements AutoCloseable {
                 headers.put(name.toLowerCase(Locale.ROOT), values.get(0));
                 allHeaders.put(name.toLowerCase(Locale.ROOT), List.copyOf(values));
               });
-      requests.add(
-          new RecordedRequest(method, path, allHeaders, body, GraphqlEndpoint.rootFields(body)));
+      List<String> rootFields = GraphqlEndpoint.rootFields(body);
+      requests.add(new RecordedRequest(method, path, allHeaders, body, rootFields));
+      LostAnswers.Loss loss = lostAnswers.take(rootFields, body);
+      if (loss != null) {
+        lostAnswers.answer(exchange, loss, () -> endpoint.execute(body, headers));
+        return;
+      }
+      try {
+        lostAnswers.awaitSlowCommits(rootFields);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
       Faults.Fault fault = faults.next();
       if (fault != null) {
         if (fault.garbage()) {

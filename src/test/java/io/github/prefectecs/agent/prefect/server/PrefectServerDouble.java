@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class PrefectServerDouble implements AutoCloseable {
   private final StateRules states = new StateRules();
   private final GraphqlEndpoint endpoint;
   private final Faults faults = new Faults();
+  private final LostAnswers lostAnswers = new LostAnswers();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private final HttpFront front;
   private final String defaultTenantId;
@@ -34,7 +36,7 @@ public final class PrefectServerDouble implements AutoCloseable {
     synchronized (store) {
       this.defaultTenantId = store.createTenant("default");
     }
-    this.front = new HttpFront(endpoint, faults, requests);
+    this.front = new HttpFront(endpoint, faults, lostAnswers, requests);
     this.port = front.listen(0);
   }
 
@@ -191,6 +193,16 @@ public final class PrefectServerDouble implements AutoCloseable {
   /** The next {@code n} GraphQL requests get HTTP 200 with a body that is not JSON. */
   public void garbageNextRequests(int n) {
     faults.add(n, new Faults.Fault(200, null, true));
+  }
+
+  /**
+   * The next {@code n} requests with root field {@code rootField} whose body contains {@code
+   * bodyContains} are applied, and then their answer is lost as {@code mode} says ({@code delay}:
+   * how late a {@link LostAnswers.Mode#LATE_COMMIT} commits).
+   */
+  public void loseAnswers(
+      int n, String rootField, String bodyContains, LostAnswers.Mode mode, Duration delay) {
+    lostAnswers.add(n, new LostAnswers.Loss(rootField, bodyContains, mode, delay));
   }
 
   // ---- accounting ----

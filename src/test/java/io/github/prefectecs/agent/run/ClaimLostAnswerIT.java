@@ -1,0 +1,100 @@
+package io.github.prefectecs.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
+import io.github.prefectecs.agent.prefect.server.LostAnswers.Mode;
+import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.RecordingLauncher;
+import io.github.prefectecs.agent.testsupport.TestConfigs;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A claim ({@code set_flow_run_states(Submitted)}) is applied by the server but its answer is lost:
+ * every run of the batch is still launched exactly once, never stranded in Submitted.
+ */
+@Timeout(180)
+class ClaimLostAnswerIT {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private PrefectServerDouble server;
+  private Agent agent;
+  private final RecordingLauncher launcher = new RecordingLauncher();
+
+  @BeforeEach
+  void start() {
+    server = PrefectServerDouble.start();
+    AgentConfig config = TestConfigs.server(server.uri(), List.of("dev"));
+    agent =
+        new Agent(config, GraphqlPrefectApi.create(config), tenant -> launcher, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() {
+    agent.close();
+    server.close();
+  }
+
+  @Test
+  void batchedClaimAnswered502AfterCommitLaunchesEveryRunOnce() {
+    everyRunLaunchedOnce(Mode.BAD_GATEWAY_AFTER_COMMIT, Duration.ZERO);
+  }
+
+  @Test
+  void batchedClaimWhoseConnectionIsCutAfterCommitLaunchesEveryRunOnce() {
+    everyRunLaunchedOnce(Mode.CUT_AFTER_COMMIT, Duration.ZERO);
+  }
+
+  @Test
+  void claimCommittedSecondsAfterTheClientGaveUpLaunchesEveryRunOnce() {
+    // the test config's request timeout is 3 s; the commit lands 3 s after the client gave up
+    everyRunLaunchedOnce(Mode.LATE_COMMIT, Duration.ofSeconds(6));
+  }
+
+  private void everyRunLaunchedOnce(Mode mode, Duration delay) {
+    List<String> runs = createRuns(10);
+    server.loseAnswers(1, "set_flow_run_states", "Submitted", mode, delay);
+    agent.start();
+    Eventually.until(
+        WAIT,
+        () -> "all 10 runs launched (so far " + launcher.launchedRuns().size() + ")",
+        () -> launcher.launchedRuns().containsAll(runs));
+    Eventually.until(
+        WAIT,
+        "Submitted logs on every run",
+        () ->
+            runs.stream()
+                .allMatch(
+                    r ->
+                        server.logs(r).stream()
+                            .anyMatch(l -> l.message().startsWith("Submitted for execution"))));
+    assertThat(launcher.launches()).doesNotHaveDuplicates().hasSameSizeAs(runs);
+    for (String run : runs) {
+      assertThat(server.flowRunState(run)).as("state of %s", run).isEqualTo("Submitted");
+      assertThat(
+              server.flowRunStateHistory(run).stream()
+                  .filter(s -> s.path("type").asText().equals("Submitted")))
+          .as("Submitted states of %s", run)
+          .hasSize(1);
+    }
+  }
+
+  private List<String> createRuns(int n) {
+    String flow = server.createFlow("etl");
+    List<String> runs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      runs.add(server.createFlowRun(flow, List.of("dev"), Instant.now().minusSeconds(1)));
+    }
+    return runs;
+  }
+}
