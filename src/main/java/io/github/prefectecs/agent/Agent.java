@@ -6,6 +6,8 @@ import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
+import io.github.prefectecs.agent.metrics.AgentMetrics;
+import io.github.prefectecs.agent.metrics.MeteredPrefectApi;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
@@ -58,6 +60,7 @@ public final class Agent implements AutoCloseable {
   static final int MAX_LAUNCH_ATTEMPTS = 5;
 
   private final AgentConfig config;
+  private final AgentMetrics metrics;
   private final PrefectApi api;
   private final Function<String, Launcher> launcherFactory;
   private final Clock clock;
@@ -83,12 +86,27 @@ public final class Agent implements AutoCloseable {
    */
   public Agent(
       AgentConfig config, PrefectApi api, Function<String, Launcher> launcherFactory, Clock clock) {
+    this(config, api, launcherFactory, clock, AgentMetrics.create());
+  }
+
+  /**
+   * @param launcherFactory builds the launcher once the tenant is known (its argument)
+   * @param metrics where launches, requests and durations are counted; served on /metrics
+   */
+  public Agent(
+      AgentConfig config,
+      PrefectApi api,
+      Function<String, Launcher> launcherFactory,
+      Clock clock,
+      AgentMetrics metrics) {
     this.config = config;
-    this.api = api;
+    this.metrics = metrics;
+    this.api = new MeteredPrefectApi(api, metrics);
     this.launcherFactory = launcherFactory;
     this.clock = clock;
     this.health = new AgentHealth(clock);
     this.registry = new RunRegistry(clock);
+    metrics.trackInFlight(registry::size);
     this.slots = new LaunchSlots(config.maxConcurrentLaunches());
     this.pollThread = scheduledExecutor("agent-poll", false);
     this.scheduler = scheduledExecutor("agent-scheduler", true);
@@ -107,7 +125,8 @@ public final class Agent implements AutoCloseable {
       LOG.warn(mismatch);
     }
     if (config.agentAddress() != null) {
-      healthServer = HealthServer.start(config.agentAddress(), health, this::poke);
+      healthServer =
+          HealthServer.start(config.agentAddress(), health, this::poke, metrics.registry());
     }
     pollThread.execute(this::connect);
   }
@@ -224,7 +243,14 @@ public final class Agent implements AutoCloseable {
     RunReporter reporter = new RunReporter(batcher, config.name(), clock);
     LaunchRunner launches =
         new LaunchRunner(
-            registry, slots, reporter, launcher, scheduler, launchPool, MAX_LAUNCH_ATTEMPTS);
+            registry,
+            slots,
+            reporter,
+            launcher,
+            scheduler,
+            launchPool,
+            MAX_LAUNCH_ATTEMPTS,
+            metrics);
     Submitter s =
         new Submitter(api, connected.agentId(), reporter, launches, scheduler, launchPool, clock);
     submitter = s;
@@ -232,11 +258,21 @@ public final class Agent implements AutoCloseable {
         new FlowRunPoller(
             api, connected.tenantId(), config.labels(), registry, slots, s, launcher, clock);
     PollLoop loop =
-        new PollLoop(poller::pollOnce, pollThread, health, config.maxPolls(), this::requestStop);
+        new PollLoop(
+            () -> timedPoll(poller), pollThread, health, config.maxPolls(), this::requestStop);
     pollLoop = loop;
     LOG.info("Starting {} with labels {}", ApiConnection.AGENT_TYPE, config.labels());
     LOG.info("Waiting for flow runs...");
     loop.start();
+  }
+
+  private int timedPoll(FlowRunPoller poller) {
+    long started = System.nanoTime();
+    try {
+      return poller.pollOnce();
+    } finally {
+      metrics.pollDuration(Duration.ofNanos(System.nanoTime() - started));
+    }
   }
 
   /**
@@ -312,9 +348,10 @@ public final class Agent implements AutoCloseable {
    */
   public static int run(AgentConfig config) {
     Clock clock = Clock.systemUTC();
+    AgentMetrics metrics = AgentMetrics.withJvm();
     EcsClient ecs;
     try {
-      ecs = AwsClients.ecs(config);
+      ecs = AwsClients.ecs(config, metrics);
     } catch (SdkClientException e) {
       String message = String.valueOf(e.getMessage());
       throw new ConfigException(
@@ -329,7 +366,8 @@ public final class Agent implements AutoCloseable {
             config,
             GraphqlPrefectApi.create(config),
             tenantId -> EcsLauncher.create(config, tenantId, ecs, vpcLookup, clock),
-            clock);
+            clock,
+            metrics);
     try {
       Signals.onTermination(agent::requestStop, agent::close);
       try {

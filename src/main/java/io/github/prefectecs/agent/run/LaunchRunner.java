@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.run;
 
+import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
@@ -37,6 +38,7 @@ public final class LaunchRunner {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService launchPool;
   private final int maxLaunchAttempts;
+  private final AgentMetrics metrics;
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
@@ -70,6 +72,28 @@ public final class LaunchRunner {
       ScheduledExecutorService scheduler,
       ExecutorService launchPool,
       int maxLaunchAttempts) {
+    this(
+        registry,
+        slots,
+        reporter,
+        launcher,
+        scheduler,
+        launchPool,
+        maxLaunchAttempts,
+        AgentMetrics.create());
+  }
+
+  /** As above, reporting launches, launch failures and launch durations to {@code metrics}. */
+  public LaunchRunner(
+      RunRegistry registry,
+      LaunchSlots slots,
+      RunReporter reporter,
+      Launcher launcher,
+      ScheduledExecutorService scheduler,
+      ExecutorService launchPool,
+      int maxLaunchAttempts,
+      AgentMetrics metrics) {
+    this.metrics = metrics;
     this.registry = registry;
     this.slots = slots;
     this.reporter = reporter;
@@ -115,6 +139,8 @@ public final class LaunchRunner {
   private void handle(
       FlowRun run, boolean flowRunClaimed, int attempt, int throttles, LaunchResult result) {
     if (result instanceof LaunchResult.Launched launched) {
+      registry.timeInPhase(run.id()).ifPresent(metrics::launchDuration);
+      metrics.runLaunched();
       registry.markLaunched(run.id(), launched.taskArn());
       for (String note : launched.notes()) {
         reporter.log(run.id(), "INFO", note);
@@ -138,11 +164,13 @@ public final class LaunchRunner {
           new Retry(run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles),
           delay);
     } else if (result instanceof LaunchResult.Retryable retry) {
+      metrics.runFailed(AgentMetrics.CAUSE_LAUNCH_RETRIES_EXHAUSTED);
       fail(
           run,
           flowRunClaimed,
           "Failed to start an ECS task after " + attempt + " attempts: " + retry.reason());
     } else if (result instanceof LaunchResult.Rejected rejected) {
+      metrics.runFailed(AgentMetrics.CAUSE_LAUNCH_REJECTED);
       fail(run, flowRunClaimed, rejected.reason());
     }
   }
