@@ -86,6 +86,15 @@ final class HttpFront implements AutoCloseable {
               });
       requests.add(
           new RecordedRequest(method, path, allHeaders, body, GraphqlEndpoint.rootFields(body)));
+      if (!faults.authorized(headers.get("authorization"))) {
+        respond(
+            exchange,
+            200,
+            "application/json",
+            "{\"errors\":[{\"message\":\"UNAUTHENTICATED: Invalid API key\"}],\"data\":null}",
+            null);
+        return;
+      }
       Faults.Fault fault = faults.next();
       if (fault != null) {
         if (fault.garbage()) {
