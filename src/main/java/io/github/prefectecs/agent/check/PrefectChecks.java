@@ -40,6 +40,7 @@ final class PrefectChecks {
     } catch (PrefectApiException e) {
       if (e.kind() != Kind.UNAUTHENTICATED) {
         results.add(unreachable(where, e));
+        results.add(labels());
         return results;
       }
       results.add(CheckResult.ok(REACHABLE, "answers at " + where));
@@ -56,11 +57,14 @@ final class PrefectChecks {
 
   private CheckResult unreachable(String where, PrefectApiException e) {
     String detail = Messages.firstLine(e);
+    if (detail.startsWith("hello: ")) {
+      detail = detail.substring("hello: ".length());
+    }
     return switch (e.kind()) {
       case TRANSPORT ->
           CheckResult.problem(
               REACHABLE,
-              "cannot reach " + where + ": " + detail,
+              detail + " (" + where + ")",
               "start the Prefect API or correct the address with --api (cloud.api,"
                   + " PREFECT__CLOUD__API; for Prefect Server e.g. http://host:4200/graphql)");
       case HTTP_STATUS ->

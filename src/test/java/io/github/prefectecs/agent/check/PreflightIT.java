@@ -360,8 +360,9 @@ class PreflightIT {
 
     assertThat(result.code()).isEqualTo(1);
     assertThat(result.line("Prefect API"))
-        .contains("problem: cannot reach " + server.uri())
+        .contains("problem: cannot reach the Prefect API at " + server.uri())
         .contains("fix: start the Prefect API or correct the address with --api");
+    assertThat(result.line("labels")).contains("ok");
   }
 
   @Test
