@@ -64,7 +64,7 @@ final class PrefectChecks {
       case TRANSPORT ->
           CheckResult.problem(
               REACHABLE,
-              detail + " (" + where + ")",
+              detail + " (backend " + config.backend().configName() + ")",
               "start the Prefect API or correct the address with --api (cloud.api,"
                   + " PREFECT__CLOUD__API; for Prefect Server e.g. http://host:4200/graphql)");
       case HTTP_STATUS ->
