@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.check;
 
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.ecs.LaunchPreview;
+import io.github.prefectecs.agent.support.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -61,10 +62,12 @@ final class TaskDefinitionCheck {
   private CheckResult definition() {
     try {
       preview = launcher.get();
-    } catch (IllegalStateException | IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      // Whatever the launcher's start-up would fail with (file, S3, template, kwargs) is a problem
+      // of the set-up, reported as one line like the others.
       return CheckResult.problem(
           DEFINITION,
-          AwsProblems.shorten(e.getMessage()),
+          AwsProblems.shorten(Messages.firstLine(e)),
           "correct the template (--task-definition, cloud.agent.ecs.task_definition) or the"
               + " kwargs file (--run-task-kwargs)");
     }
