@@ -233,6 +233,7 @@ public final class LaunchRunner {
       launchPool.execute(task);
     } catch (RejectedExecutionException e) {
       // Only after close(): the run is Submitted but cannot be launched any more.
+      metrics.runFailed(AgentMetrics.CAUSE_AGENT_STOPPED);
       fail(run, flowRunClaimed, "The agent stopped before the ECS task could be started");
     }
   }
