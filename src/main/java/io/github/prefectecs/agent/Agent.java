@@ -115,7 +115,7 @@ public final class Agent implements AutoCloseable {
             config.maxConcurrentLaunches(), new NamedThreadFactory("agent-launch", true));
     this.batchThreads =
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
-    this.batcher = new PrefectBatcher(api, batchThreads, Duration.ofMillis(50));
+    this.batcher = new PrefectBatcher(this.api, batchThreads, Duration.ofMillis(50));
   }
 
   /** Starts the health endpoint and, in the background, the API handshake and the poll loop. */

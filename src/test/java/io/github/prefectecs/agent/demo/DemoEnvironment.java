@@ -118,8 +118,30 @@ public final class DemoEnvironment implements AutoCloseable {
    * variables only, as an operator would run it as an ECS service.
    */
   public void startAgent(Path jar) throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      healthPort = socket.getLocalPort();
+    agent = agentCommand(jar, "start").start();
+  }
+
+  /**
+   * Runs {@code target/agent.jar ecs check} with the environment {@link #startAgent} uses; returns
+   * its exit code and output.
+   */
+  public CheckRun check(Path jar) throws IOException, InterruptedException {
+    Process check = agentCommand(jar, "check").start();
+    if (!check.waitFor(120, TimeUnit.SECONDS)) {
+      check.destroyForcibly();
+      return new CheckRun(-1, agentLog());
+    }
+    return new CheckRun(check.exitValue(), agentLog());
+  }
+
+  /** The exit code and output of {@code ecs check}. */
+  public record CheckRun(int exitCode, String output) {}
+
+  private ProcessBuilder agentCommand(Path jar, String command) throws IOException {
+    if (healthPort == 0) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        healthPort = socket.getLocalPort();
+      }
     }
     // moto rejects containers without their own memory; real ECS does not need this.
     Path template = workDir.resolve("task-definition.yaml");
@@ -130,7 +152,7 @@ public final class DemoEnvironment implements AutoCloseable {
     agentLog = workDir.resolve("agent.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
-        new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "ecs", "start")
+        new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "ecs", command)
             .redirectErrorStream(true)
             .redirectOutput(agentLog.toFile());
     Map<String, String> env = builder.environment();
@@ -148,7 +170,7 @@ public final class DemoEnvironment implements AutoCloseable {
     env.put("AWS_REGION", "us-east-1");
     env.put("AWS_ACCESS_KEY_ID", "testing");
     env.put("AWS_SECRET_ACCESS_KEY", "testing");
-    agent = builder.start();
+    return builder;
   }
 
   public int healthPort() {

@@ -146,6 +146,19 @@ class MetricsIT {
                     "prefect_ecs_agent_prefect_requests_total{operation=\"get_runs_in_queue\","
                         + "outcome=\"ok\"}"))
             .isGreaterThanOrEqualTo(1);
+        // Claims (Submitted), the Failed state and run logs go through the batcher.
+        assertThat(
+                value(
+                    body,
+                    "prefect_ecs_agent_prefect_requests_total{operation=\"set_flow_run_states\","
+                        + "outcome=\"ok\"}"))
+            .isGreaterThanOrEqualTo(1);
+        assertThat(
+                value(
+                    body,
+                    "prefect_ecs_agent_prefect_requests_total{operation=\"write_run_logs\","
+                        + "outcome=\"ok\"}"))
+            .isGreaterThanOrEqualTo(1);
         assertThat(body)
             .contains("# TYPE prefect_ecs_agent_spot_relaunches_total counter")
             .contains("prefect_ecs_agent_log_lines_forwarded_total 0.0")
