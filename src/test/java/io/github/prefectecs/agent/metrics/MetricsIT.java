@@ -164,7 +164,8 @@ class MetricsIT {
             .contains("prefect_ecs_agent_log_lines_forwarded_total 0.0")
             .contains("prefect_ecs_agent_log_lines_dropped_total 0.0")
             .contains("jvm_memory_used_bytes{area=\"heap\"}")
-            .contains("jvm_threads_current");
+            .contains("jvm_threads_current")
+            .contains("process_cpu_seconds_total");
       } finally {
         agent.close();
         ecs.close();
