@@ -7,6 +7,8 @@ import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
+import io.github.prefectecs.agent.metrics.AgentMetrics;
+import io.github.prefectecs.agent.metrics.MeteredPrefectApi;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
@@ -76,6 +78,7 @@ public final class Agent implements AutoCloseable {
   static final int MAX_LAUNCH_ATTEMPTS = 5;
 
   private final AgentConfig config;
+  private final AgentMetrics metrics;
   private final PrefectApi api;
   private final Function<String, Launcher> launcherFactory;
   private final Clock clock;
@@ -102,19 +105,34 @@ public final class Agent implements AutoCloseable {
    */
   public Agent(
       AgentConfig config, PrefectApi api, Function<String, Launcher> launcherFactory, Clock clock) {
+    this(config, api, launcherFactory, clock, AgentMetrics.create());
+  }
+
+  /**
+   * @param launcherFactory builds the launcher once the tenant is known (its argument)
+   * @param metrics where launches, requests and durations are counted; served on /metrics
+   */
+  public Agent(
+      AgentConfig config,
+      PrefectApi api,
+      Function<String, Launcher> launcherFactory,
+      Clock clock,
+      AgentMetrics metrics) {
     this.config = config;
-    this.api = api;
+    this.metrics = metrics;
+    this.api = new MeteredPrefectApi(api, metrics);
     this.launcherFactory = launcherFactory;
     this.clock = clock;
     this.health = new AgentHealth(clock);
     this.registry = new RunRegistry(clock);
+    metrics.trackInFlight(registry::size);
     this.slots = new LaunchSlots(config.maxConcurrentLaunches());
     this.pollThread = scheduledExecutor("agent-poll", false);
     this.scheduler = scheduledExecutor("agent-scheduler", true);
     this.launchPool = launchPool(config.maxConcurrentLaunches(), LAUNCH_THREAD_IDLE);
     this.batchThreads =
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
-    this.batcher = new PrefectBatcher(api, batchThreads, Duration.ofMillis(50));
+    this.batcher = new PrefectBatcher(this.api, batchThreads, Duration.ofMillis(50));
   }
 
   /** Starts the health endpoint and, in the background, the API handshake and the poll loop. */
@@ -124,7 +142,8 @@ public final class Agent implements AutoCloseable {
       LOG.warn(mismatch);
     }
     if (config.agentAddress() != null) {
-      healthServer = HealthServer.start(config.agentAddress(), health, this::poke);
+      healthServer =
+          HealthServer.start(config.agentAddress(), health, this::poke, metrics.registry());
     }
     pollThread.execute(this::connect);
   }
@@ -249,7 +268,14 @@ public final class Agent implements AutoCloseable {
     RunReporter reporter = new RunReporter(batcher, config.name(), clock);
     LaunchRunner launches =
         new LaunchRunner(
-            registry, slots, reporter, launcher, scheduler, launchPool, MAX_LAUNCH_ATTEMPTS);
+            registry,
+            slots,
+            reporter,
+            launcher,
+            scheduler,
+            launchPool,
+            MAX_LAUNCH_ATTEMPTS,
+            metrics);
     Submitter s =
         new Submitter(api, connected.agentId(), reporter, launches, scheduler, launchPool, clock);
     submitter = s;
@@ -257,11 +283,21 @@ public final class Agent implements AutoCloseable {
         new FlowRunPoller(
             api, connected.tenantId(), config.labels(), registry, slots, s, launcher, clock);
     PollLoop loop =
-        new PollLoop(poller::pollOnce, pollThread, health, config.maxPolls(), this::requestStop);
+        new PollLoop(
+            () -> timedPoll(poller), pollThread, health, config.maxPolls(), this::requestStop);
     pollLoop = loop;
     LOG.info("Starting {} with labels {}", ApiConnection.AGENT_TYPE, config.labels());
     LOG.info("Waiting for flow runs...");
     loop.start();
+  }
+
+  private int timedPoll(FlowRunPoller poller) {
+    long started = System.nanoTime();
+    try {
+      return poller.pollOnce();
+    } finally {
+      metrics.pollDuration(Duration.ofNanos(System.nanoTime() - started));
+    }
   }
 
   /**
@@ -368,9 +404,10 @@ public final class Agent implements AutoCloseable {
     // One set of adaptive buckets per process, fed by the client's attempts (see README, "Several
     // agents in one AWS account").
     EcsRateLimits limits = EcsRateLimits.adaptive(config.ecs().maxRunTaskRate());
+    AgentMetrics metrics = AgentMetrics.withJvm();
     EcsClient ecs;
     try {
-      ecs = AwsClients.ecs(config, limits);
+      ecs = AwsClients.ecs(config, limits, metrics);
     } catch (SdkClientException e) {
       String message = String.valueOf(e.getMessage());
       throw new ConfigException(
@@ -385,7 +422,8 @@ public final class Agent implements AutoCloseable {
             config,
             GraphqlPrefectApi.create(config),
             tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
-            clock);
+            clock,
+            metrics);
     try {
       Signals.onTermination(agent::requestStop, agent::close);
       try {

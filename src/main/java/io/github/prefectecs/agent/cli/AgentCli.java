@@ -8,9 +8,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The command line: {@code agent ecs start}, {@code agent config show}, {@code --help}, {@code
- * --version}. Maps outcomes to exit codes: 0 clean stop, 2 usage or configuration error, 1
- * unexpected failure (one line; the stack trace only at DEBUG).
+ * The command line: {@code agent ecs start}, {@code agent ecs check}, {@code agent config show},
+ * {@code --help}, {@code --version}. Maps outcomes to exit codes: 0 clean stop, 2 usage or
+ * configuration error, 1 unexpected failure (one line; the stack trace only at DEBUG).
  */
 public final class AgentCli {
   public static final int EXIT_OK = 0;
@@ -33,6 +33,7 @@ public final class AgentCli {
   static CommandLine commandLine(CliContext context) {
     CommandLine ecs = new CommandLine(new EcsCommand());
     ecs.addSubcommand("start", new CommandLine(new EcsStartCommand(context)));
+    ecs.addSubcommand("check", new CommandLine(new EcsCheckCommand(context)));
     CommandLine config = new CommandLine(new ConfigCommand());
     config.addSubcommand("show", new CommandLine(new ConfigShowCommand(context)));
     CommandLine top = new CommandLine(new AgentCommand());

@@ -2,6 +2,8 @@ package io.github.prefectecs.agent.ecs;
 
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.AwsSecretCredentials;
+import io.github.prefectecs.agent.metrics.AgentMetrics;
+import io.github.prefectecs.agent.metrics.AwsRequestMetrics;
 import io.github.prefectecs.agent.quota.ThrottleInterceptor;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -86,6 +88,41 @@ public final class AwsClients {
         .overrideConfiguration(AwsClients::retries)
         .credentialsProvider(credentials(config))
         .build();
+  }
+
+  /**
+   * As {@link #ecs(AgentConfig, EcsRateLimits)}, also counting every attempt in {@code metrics}.
+   */
+  public static EcsClient ecs(AgentConfig config, EcsRateLimits limits, AgentMetrics metrics) {
+    ThrottleInterceptor interceptor = new ThrottleInterceptor(limits);
+    return EcsClient.builder()
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .overrideConfiguration(b -> metered(b.addExecutionInterceptor(interceptor), metrics))
+        .credentialsProvider(credentials(config))
+        .build();
+  }
+
+  /** As {@link #ecs(AgentConfig)}, counting every attempt in {@code metrics}. */
+  public static EcsClient ecs(AgentConfig config, AgentMetrics metrics) {
+    return EcsClient.builder()
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .overrideConfiguration(b -> metered(b, metrics))
+        .credentialsProvider(credentials(config))
+        .build();
+  }
+
+  /** As {@link #logs(AgentConfig)}, counting every attempt in {@code metrics}. */
+  public static CloudWatchLogsClient logs(AgentConfig config, AgentMetrics metrics) {
+    return CloudWatchLogsClient.builder()
+        .httpClientBuilder(UrlConnectionHttpClient.builder())
+        .overrideConfiguration(b -> metered(b, metrics))
+        .credentialsProvider(credentials(config))
+        .build();
+  }
+
+  private static void metered(ClientOverrideConfiguration.Builder builder, AgentMetrics metrics) {
+    retries(builder);
+    builder.addMetricPublisher(new AwsRequestMetrics(metrics));
   }
 
   private static void retries(ClientOverrideConfiguration.Builder builder) {

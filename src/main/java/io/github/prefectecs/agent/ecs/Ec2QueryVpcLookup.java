@@ -112,6 +112,37 @@ public final class Ec2QueryVpcLookup implements VpcLookup {
     }
   }
 
+  /**
+   * Whether EC2 knows subnet {@code id} in this region (false for a NotFound or Malformed answer).
+   *
+   * @throws VpcLookupException when EC2 cannot be asked or answers with another error
+   */
+  public boolean subnetExists(String id) {
+    return exists("DescribeSubnets", "subnetSet", "SubnetId.1", id);
+  }
+
+  /** As {@link #subnetExists}, for a security group id ({@code sg-...}). */
+  public boolean securityGroupExists(String id) {
+    return exists("DescribeSecurityGroups", "securityGroupInfo", "GroupId.1", id);
+  }
+
+  private boolean exists(String action, String set, String parameter, String id) {
+    try (SdkHttpClient http =
+        UrlConnectionHttpClient.builder()
+            .connectionTimeout(timeout)
+            .socketTimeout(timeout)
+            .build()) {
+      SignedHttp signed = new SignedHttp(http, credentials, "ec2", region);
+      return !call(signed, action, set, parameter + "=" + encode(id)).items().isEmpty();
+    } catch (VpcLookupException e) {
+      String message = e.getMessage();
+      if (message.contains(".NotFound") || message.contains(".Malformed")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   private List<Subnet> subnets(SignedHttp signed, String vpcId) {
     List<Subnet> subnets = new ArrayList<>();
     String base = filter("vpc-id", vpcId) + "&MaxResults=" + PAGE_SIZE;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.run.Launcher;
@@ -146,6 +147,39 @@ public final class EcsLauncher implements Launcher {
     }
     log.info("ECS launcher started; {} flow run task(s) already running", running.size());
     return Map.copyOf(running);
+  }
+
+  /**
+   * What {@link #start()} and a launch would prepare, without calling AWS: the agent's task
+   * definition template rendered for a flow without run config, and the agent's RunTask arguments,
+   * both checked against the ECS request shapes. For {@code agent ecs check}.
+   *
+   * @throws IllegalStateException naming the file and the problem when either does not fit ECS
+   */
+  public LaunchPreview preview() {
+    ObjectNode template = loadTemplate();
+    ObjectNode fileKwargs =
+        settings.runTaskKwargsPath() == null
+            ? null
+            : loadAtStart("--run-task-kwargs", settings.runTaskKwargsPath());
+    ObjectNode kwargs = RunTaskKwargs.agentKwargs(settings, fileKwargs, null);
+    boolean fargate = RunTaskKwargs.onFargate(kwargs, settings);
+    ObjectNode rendered;
+    try {
+      rendered =
+          renderer.render(
+              template,
+              EcsRunConfig.empty(),
+              new Flow("preflight", "preflight-check", null, null, null, null),
+              fargate);
+      CanonicalDefinition.of(rendered);
+      TaskDefinitionRegistry.toRequest(rendered);
+      TaskLauncher.toRequest(kwargs);
+    } catch (EcsLaunchException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          e.getMessage() + " (check --task-definition and --run-task-kwargs)", e);
+    }
+    return new LaunchPreview(rendered, fargate, RunTaskKwargs.hasNetwork(fileKwargs));
   }
 
   @Override

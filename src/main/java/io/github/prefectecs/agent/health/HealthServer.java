@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.health;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.prefectecs.agent.run.AgentHealth;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP endpoint ({@code --agent-address}): {@code GET /api/health} answers 200 only
  * while polls succeed and 503 with a JSON reason otherwise; {@code GET /api/poke} wakes the poll
- * loop at once.
+ * loop at once; {@code GET /metrics} serves the Prometheus metrics when a registry is given.
  *
  * <p>Thread-safe; serves on one named daemon thread.
  */
@@ -36,6 +37,12 @@ public final class HealthServer implements AutoCloseable {
    * every interface). Throws {@link UncheckedIOException} when the port cannot be bound.
    */
   public static HealthServer start(URI address, AgentHealth health, Runnable poke) {
+    return start(address, health, poke, null);
+  }
+
+  /** As {@link #start(URI, AgentHealth, Runnable)}, also serving {@code metrics} on /metrics. */
+  public static HealthServer start(
+      URI address, AgentHealth health, Runnable poke, PrometheusRegistry metrics) {
     String host = address.getHost();
     InetSocketAddress bind =
         host == null || host.isEmpty() || host.equals("0.0.0.0")
@@ -63,6 +70,9 @@ public final class HealthServer implements AutoCloseable {
           poke.run();
           respond(exchange, 200, "");
         });
+    if (metrics != null) {
+      server.createContext("/metrics", new MetricsHandler(metrics));
+    }
     server.createContext("/", exchange -> respond(exchange, 404, "{\"error\":\"not found\"}"));
     server.start();
     LOG.info("Agent API server listening on {}", server.getAddress());

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.run;
 
+import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
@@ -38,6 +39,7 @@ public final class LaunchRunner {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService launchPool;
   private final int maxLaunchAttempts;
+  private final AgentMetrics metrics;
   private final Map<String, Retry> retries = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
@@ -77,6 +79,28 @@ public final class LaunchRunner {
       ScheduledExecutorService scheduler,
       ExecutorService launchPool,
       int maxLaunchAttempts) {
+    this(
+        registry,
+        slots,
+        reporter,
+        launcher,
+        scheduler,
+        launchPool,
+        maxLaunchAttempts,
+        AgentMetrics.create());
+  }
+
+  /** As above, reporting launches, launch failures and launch durations to {@code metrics}. */
+  public LaunchRunner(
+      RunRegistry registry,
+      LaunchSlots slots,
+      RunReporter reporter,
+      Launcher launcher,
+      ScheduledExecutorService scheduler,
+      ExecutorService launchPool,
+      int maxLaunchAttempts,
+      AgentMetrics metrics) {
+    this.metrics = metrics;
     this.registry = registry;
     this.slots = slots;
     this.reporter = reporter;
@@ -134,6 +158,8 @@ public final class LaunchRunner {
       String launchId,
       LaunchResult result) {
     if (result instanceof LaunchResult.Launched launched) {
+      registry.timeInPhase(run.id()).ifPresent(metrics::launchDuration);
+      metrics.runLaunched();
       registry.markLaunched(run.id(), launched.taskArn());
       for (String note : launched.notes()) {
         reporter.log(run.id(), "INFO", note);
@@ -158,11 +184,13 @@ public final class LaunchRunner {
               run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles, launchId),
           delay);
     } else if (result instanceof LaunchResult.Retryable retry) {
+      metrics.runFailed(AgentMetrics.CAUSE_LAUNCH_RETRIES_EXHAUSTED);
       fail(
           run,
           flowRunClaimed,
           "Failed to start an ECS task after " + attempt + " attempts: " + retry.reason());
     } else if (result instanceof LaunchResult.Rejected rejected) {
+      metrics.runFailed(AgentMetrics.CAUSE_LAUNCH_REJECTED);
       fail(run, flowRunClaimed, rejected.reason());
     }
   }
@@ -263,6 +291,7 @@ public final class LaunchRunner {
       launchPool.execute(task);
     } catch (RejectedExecutionException e) {
       // Only after close(): the run is Submitted but cannot be launched any more.
+      metrics.runFailed(AgentMetrics.CAUSE_AGENT_STOPPED);
       fail(run, flowRunClaimed, "The agent stopped before the ECS task could be started");
     }
   }

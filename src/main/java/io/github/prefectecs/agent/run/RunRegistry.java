@@ -152,4 +152,18 @@ public final class RunRegistry {
     }
     return evicted;
   }
+
+  /**
+   * How long {@code runId} has been in its current phase; for a run in {@link Phase#LAUNCHING}, the
+   * time since its claim went through (retries keep the phase).
+   */
+  public Optional<Duration> timeInPhase(String runId) {
+    Entry e = entries.get(runId);
+    return e == null ? Optional.empty() : Optional.of(Duration.between(e.since(), clock.instant()));
+  }
+
+  /** How many runs this agent holds, in any phase. */
+  public int size() {
+    return entries.size();
+  }
 }

@@ -1,6 +1,10 @@
 package io.github.prefectecs.agent.demo;
 
 import io.github.prefectecs.agent.prefect.server.LogRecord;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +14,8 @@ import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
  * {@code scripts/demo}: runs the built agent against the moto AWS emulator and the Prefect Server
- * double, and prints the flow runs going from Scheduled to Submitted and their ECS tasks.
+ * double: checks the set-up with {@code ecs check}, then prints the flow runs going from Scheduled
+ * to Submitted, their ECS tasks and the agent's Prometheus metrics.
  */
 public final class Demo {
   private Demo() {}
@@ -27,6 +32,10 @@ public final class Demo {
       System.out.printf(
           "Scheduled %d flow runs with label %s%n", ids.size(), DemoEnvironment.LABEL);
       printRuns(env);
+      DemoEnvironment.CheckRun check = env.check(jar);
+      System.out.printf(
+          "%njava -jar target/agent.jar ecs check (same env) exited with %d:%n%s",
+          check.exitCode(), check.output().indent(2));
       env.startAgent(jar);
       System.out.println("Started: java -jar target/agent.jar ecs start (configured by env)");
       Instant deadline = Instant.now().plusSeconds(90);
@@ -40,6 +49,8 @@ public final class Demo {
             "  %s  startedBy=%s  %s  capacityProvider=%s%n",
             task.taskArn(), task.startedBy(), task.lastStatus(), task.capacityProviderName());
       }
+      System.out.println("\nFrom GET /metrics:");
+      printMetrics(env.healthPort());
       int exit = env.stopAgent(Duration.ofSeconds(60));
       System.out.printf("%nSent SIGTERM to the agent; it exited with code %d%n", exit);
       System.out.println("\nAgent log:\n" + env.agentLog());
@@ -64,6 +75,26 @@ public final class Demo {
       String log =
           env.prefect().logs(id).stream().map(LogRecord::message).reduce((a, b) -> b).orElse("");
       System.out.printf("  %s  %-10s %s%n", id, env.prefect().flowRunState(id), log);
+    }
+  }
+
+  private static void printMetrics(int port) {
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      response
+          .body()
+          .lines()
+          .filter(l -> l.startsWith("prefect_ecs_agent_") && !l.contains("_bucket{"))
+          .forEach(l -> System.out.println("  " + l));
+    } catch (java.io.IOException e) {
+      System.out.println("  cannot scrape /metrics: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -118,13 +118,35 @@ public final class DemoEnvironment implements AutoCloseable {
    * variables only, as an operator would run it as an ECS service.
    */
   public void startAgent(Path jar) throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      healthPort = socket.getLocalPort();
+    agent = agentCommand(jar, "start").start();
+  }
+
+  /**
+   * Runs {@code target/agent.jar ecs check} with the environment {@link #startAgent} uses; returns
+   * its exit code and output.
+   */
+  public CheckRun check(Path jar) throws IOException, InterruptedException {
+    Process check = agentCommand(jar, "check").start();
+    if (!check.waitFor(120, TimeUnit.SECONDS)) {
+      check.destroyForcibly();
+      return new CheckRun(-1, agentLog());
+    }
+    return new CheckRun(check.exitValue(), agentLog());
+  }
+
+  /** The exit code and output of {@code ecs check}. */
+  public record CheckRun(int exitCode, String output) {}
+
+  private ProcessBuilder agentCommand(Path jar, String command) throws IOException {
+    if (healthPort == 0) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        healthPort = socket.getLocalPort();
+      }
     }
     agentLog = workDir.resolve("agent.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
-        new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "ecs", "start")
+        new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "ecs", command)
             .redirectErrorStream(true)
             .redirectOutput(agentLog.toFile());
     Map<String, String> env = builder.environment();
@@ -132,7 +154,7 @@ public final class DemoEnvironment implements AutoCloseable {
     env.put("HOME", workDir.toString());
     env.putAll(agentEnvironment(writeTaskDefinition().toString()));
     env.put("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://127.0.0.1:" + healthPort);
-    agent = builder.start();
+    return builder;
   }
 
   /** The task definition template the agent is given (moto needs a container-level memory). */

@@ -21,4 +21,17 @@ final class Faults {
   synchronized Fault next() {
     return queue.pollFirst();
   }
+
+  private volatile String requiredKey;
+
+  /** Requests must carry {@code Authorization: Bearer key} from now on; null accepts any. */
+  void requireKey(String key) {
+    requiredKey = key;
+  }
+
+  /** Whether a request with this {@code Authorization} header (may be null) is let through. */
+  boolean authorized(String authorization) {
+    String key = requiredKey;
+    return key == null || ("Bearer " + key).equals(authorization);
+  }
 }

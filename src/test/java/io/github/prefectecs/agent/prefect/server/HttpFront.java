@@ -92,6 +92,15 @@ final class HttpFront implements AutoCloseable {
               });
       List<String> rootFields = GraphqlEndpoint.rootFields(body);
       requests.add(new RecordedRequest(method, path, allHeaders, body, rootFields));
+      if (!faults.authorized(headers.get("authorization"))) {
+        respond(
+            exchange,
+            200,
+            "application/json",
+            "{\"errors\":[{\"message\":\"UNAUTHENTICATED: Invalid API key\"}],\"data\":null}",
+            null);
+        return;
+      }
       LostAnswers.Loss loss = lostAnswers.take(rootFields, body);
       if (loss != null) {
         lostAnswers.answer(exchange, loss, () -> endpoint.execute(body, headers));

@@ -190,6 +190,14 @@ public final class PrefectServerDouble implements AutoCloseable {
     faults.add(n, new Faults.Fault(429, String.valueOf(retryAfterSeconds), false));
   }
 
+  /**
+   * Behaves like Prefect Cloud with API keys: every later request without {@code Authorization:
+   * Bearer key} is answered {@code UNAUTHENTICATED: Invalid API key}. Null accepts any request.
+   */
+  public void requireApiKey(String key) {
+    faults.requireKey(key);
+  }
+
   /** The next {@code n} GraphQL requests get HTTP 200 with a body that is not JSON. */
   public void garbageNextRequests(int n) {
     faults.add(n, new Faults.Fault(200, null, true));
