@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.prefect;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 
 /**
@@ -9,9 +10,17 @@ import java.util.Objects;
  * @param state current state type, e.g. {@code Submitted}; may be null
  * @param version current version
  * @param agentId the agent that submitted it, or null
+ * @param serializedState the current serialized state (its message, a nested previous state); may
+ *     be null
  */
-public record FlowRunStatus(String id, String state, int version, String agentId) {
+public record FlowRunStatus(
+    String id, String state, int version, String agentId, JsonNode serializedState) {
   public FlowRunStatus {
     Objects.requireNonNull(id, "id");
+  }
+
+  /** A status without the serialized state. */
+  public FlowRunStatus(String id, String state, int version, String agentId) {
+    this(id, state, version, agentId, null);
   }
 }
