@@ -4,6 +4,8 @@ import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.ConfigException;
 import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
+import io.github.prefectecs.agent.ecs.EcsRateLimits;
+import io.github.prefectecs.agent.ecs.SdkEcsTasks;
 import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -20,9 +22,15 @@ import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.Submitter;
+import io.github.prefectecs.agent.run.TaskEvents;
 import io.github.prefectecs.agent.support.Messages;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.Signals;
+import io.github.prefectecs.agent.watch.EcsTasks;
+import io.github.prefectecs.agent.watch.Notices;
+import io.github.prefectecs.agent.watch.RunOutcomes;
+import io.github.prefectecs.agent.watch.TaskWatcher;
+import io.github.prefectecs.agent.watch.WatchSettings;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,6 +83,9 @@ public final class Agent implements AutoCloseable {
   private volatile Submitter submitter;
   private volatile Launcher launcher;
   private volatile HealthServer healthServer;
+  private final EcsTasks ecsTasks;
+  private final ScheduledExecutorService watchThread;
+  private volatile TaskWatcher watcher;
   private volatile int exitCode;
   private int connectFailures;
 
@@ -83,6 +94,21 @@ public final class Agent implements AutoCloseable {
    */
   public Agent(
       AgentConfig config, PrefectApi api, Function<String, Launcher> launcherFactory, Clock clock) {
+    this(config, api, launcherFactory, null, clock);
+  }
+
+  /**
+   * @param ecsTasks what the task watcher needs from ECS; null runs the agent without watching its
+   *     tasks
+   */
+  public Agent(
+      AgentConfig config,
+      PrefectApi api,
+      Function<String, Launcher> launcherFactory,
+      EcsTasks ecsTasks,
+      Clock clock) {
+    this.ecsTasks = ecsTasks;
+    this.watchThread = scheduledExecutor("agent-watch", true);
     this.config = config;
     this.api = api;
     this.launcherFactory = launcherFactory;
@@ -234,9 +260,34 @@ public final class Agent implements AutoCloseable {
     PollLoop loop =
         new PollLoop(poller::pollOnce, pollThread, health, config.maxPolls(), this::requestStop);
     pollLoop = loop;
+    startWatching(reporter);
     LOG.info("Starting {} with labels {}", ApiConnection.AGENT_TYPE, config.labels());
     LOG.info("Waiting for flow runs...");
     loop.start();
+  }
+
+  private void startWatching(RunReporter reporter) {
+    if (ecsTasks == null) {
+      return;
+    }
+    Launcher l = launcher;
+    RunOutcomes outcomes = new RunOutcomes(reporter, Notices.NONE, l::forget);
+    TaskWatcher w =
+        new TaskWatcher(
+            ecsTasks,
+            api,
+            registry,
+            TaskEvents.NONE,
+            outcomes,
+            WatchSettings.defaults(
+                config.ecs().cluster(),
+                config.name(),
+                WatchSettings.DEFAULT_START_TIMEOUT,
+                WatchSettings.DEFAULT_SPOT_RELAUNCH_LIMIT),
+            clock,
+            watchThread);
+    watcher = w;
+    w.start();
   }
 
   /**
@@ -266,6 +317,12 @@ public final class Agent implements AutoCloseable {
       LOG.warn(
           "{} launch(es) still running after {}; stopping anyway", slots.inUse(), LAUNCH_DRAIN);
     }
+    TaskWatcher w = watcher;
+    if (w != null) {
+      w.close();
+    }
+    watchThread.shutdown();
+    awaitTermination(watchThread, Duration.ofSeconds(30));
     if (!batcher.flush(FLUSH_DEADLINE)) {
       LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
     }
@@ -324,11 +381,14 @@ public final class Agent implements AutoCloseable {
               + "; set AWS_REGION (ECS and Fargate set it for you) or a region in the AWS profile");
     }
     VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));
+    // One set of buckets: the watcher's DescribeTasks/StopTask share the launcher's ECS quotas.
+    EcsRateLimits limits = EcsRateLimits.ecsQuotas();
     Agent agent =
         new Agent(
             config,
             GraphqlPrefectApi.create(config),
-            tenantId -> EcsLauncher.create(config, tenantId, ecs, vpcLookup, clock),
+            tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
+            new SdkEcsTasks(ecs, limits),
             clock);
     try {
       Signals.onTermination(agent::requestStop, agent::close);
