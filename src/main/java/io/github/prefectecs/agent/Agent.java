@@ -282,8 +282,8 @@ public final class Agent implements AutoCloseable {
             WatchSettings.defaults(
                 config.ecs().cluster(),
                 config.name(),
-                WatchSettings.DEFAULT_START_TIMEOUT,
-                WatchSettings.DEFAULT_SPOT_RELAUNCH_LIMIT),
+                config.ecs().startTimeout(),
+                config.ecs().spotRelaunchLimit()),
             clock,
             watchThread);
     watcher = w;

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,6 +25,10 @@ import java.util.Objects;
  * @param logGroup CloudWatch log group for the flow container's awslogs driver; null for none
  * @param apiKeySecretArn Secrets Manager / SSM ARN holding the Prefect API key; null to pass the
  *     key as an environment override as the reference agent does
+ * @param startTimeout a task still starting (PROVISIONING, PENDING) after this long is stopped and
+ *     its run failed ({@code start_timeout}, seconds; default 10 minutes)
+ * @param spotRelaunchLimit how often one run is relaunched on FARGATE after a Fargate Spot
+ *     interruption before it fails ({@code spot_relaunch_limit}; default 3)
  */
 public record EcsSettings(
     String cluster,
@@ -38,7 +43,15 @@ public record EcsSettings(
     List<String> securityGroups,
     Boolean assignPublicIp,
     String logGroup,
-    String apiKeySecretArn) {
+    String apiKeySecretArn,
+    Duration startTimeout,
+    int spotRelaunchLimit) {
+
+  /** Default of {@code start_timeout}. */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
+
+  /** Default of {@code spot_relaunch_limit}. */
+  public static final int DEFAULT_SPOT_RELAUNCH_LIMIT = 3;
 
   /** FARGATE_SPOT weighted 3 over FARGATE 2, the default placement. */
   public static final List<CapacityProviderItem> DEFAULT_STRATEGY =
@@ -50,6 +63,7 @@ public record EcsSettings(
     capacityProviderStrategy = List.copyOf(Objects.requireNonNull(capacityProviderStrategy));
     subnets = List.copyOf(Objects.requireNonNull(subnets));
     securityGroups = List.copyOf(Objects.requireNonNull(securityGroups));
+    Objects.requireNonNull(startTimeout, "startTimeout");
     int modes =
         (launchType != null ? 1 : 0)
             + (capacityProviderStrategy.isEmpty() ? 0 : 1)
@@ -59,6 +73,39 @@ public record EcsSettings(
           "exactly one of launch type, capacity provider strategy or the cluster default strategy"
               + " must be chosen");
     }
+  }
+
+  /** Settings with the default start timeout and Spot relaunch limit. */
+  public EcsSettings(
+      String cluster,
+      String launchType,
+      List<CapacityProviderItem> capacityProviderStrategy,
+      boolean useClusterDefaultStrategy,
+      String taskRoleArn,
+      String executionRoleArn,
+      String taskDefinitionPath,
+      String runTaskKwargsPath,
+      List<String> subnets,
+      List<String> securityGroups,
+      Boolean assignPublicIp,
+      String logGroup,
+      String apiKeySecretArn) {
+    this(
+        cluster,
+        launchType,
+        capacityProviderStrategy,
+        useClusterDefaultStrategy,
+        taskRoleArn,
+        executionRoleArn,
+        taskDefinitionPath,
+        runTaskKwargsPath,
+        subnets,
+        securityGroups,
+        assignPublicIp,
+        logGroup,
+        apiKeySecretArn,
+        DEFAULT_START_TIMEOUT,
+        DEFAULT_SPOT_RELAUNCH_LIMIT);
   }
 
   /** Defaults: default cluster, the FARGATE_SPOT/FARGATE strategy, nothing else set. */

@@ -30,9 +30,6 @@ public record WatchSettings(
     int spotRelaunchLimit,
     Duration heartbeatInterval) {
 
-  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
-  public static final int DEFAULT_SPOT_RELAUNCH_LIMIT = 3;
-
   public WatchSettings {
     Objects.requireNonNull(tick, "tick");
     Objects.requireNonNull(youngInterval, "youngInterval");
