@@ -29,6 +29,7 @@ import io.github.prefectecs.agent.support.Signals;
 import io.github.prefectecs.agent.watch.EcsTasks;
 import io.github.prefectecs.agent.watch.Notices;
 import io.github.prefectecs.agent.watch.RunOutcomes;
+import io.github.prefectecs.agent.watch.SlackNotices;
 import io.github.prefectecs.agent.watch.TaskWatcher;
 import io.github.prefectecs.agent.watch.WatchSettings;
 import java.io.UncheckedIOException;
@@ -86,6 +87,7 @@ public final class Agent implements AutoCloseable {
   private final EcsTasks ecsTasks;
   private final ScheduledExecutorService watchThread;
   private volatile TaskWatcher watcher;
+  private volatile SlackNotices slack;
   private volatile int exitCode;
   private int connectFailures;
 
@@ -271,7 +273,12 @@ public final class Agent implements AutoCloseable {
       return;
     }
     Launcher l = launcher;
-    RunOutcomes outcomes = new RunOutcomes(reporter, Notices.NONE, l::forget);
+    Notices notices = Notices.NONE;
+    if (config.slackWebhookUrl().isPresent()) {
+      slack = new SlackNotices(config.slackWebhookUrl());
+      notices = slack;
+    }
+    RunOutcomes outcomes = new RunOutcomes(reporter, notices, l::forget);
     TaskWatcher w =
         new TaskWatcher(
             ecsTasks,
@@ -323,6 +330,10 @@ public final class Agent implements AutoCloseable {
     }
     watchThread.shutdown();
     awaitTermination(watchThread, Duration.ofSeconds(30));
+    SlackNotices n = slack;
+    if (n != null) {
+      n.close(Duration.ofSeconds(5));
+    }
     if (!batcher.flush(FLUSH_DEADLINE)) {
       LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
     }
