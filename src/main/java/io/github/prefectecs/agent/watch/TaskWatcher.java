@@ -293,9 +293,10 @@ public final class TaskWatcher implements AutoCloseable {
       w.confirmed = true;
       return;
     }
-    String newer = registry.get(w.runId).map(RunRegistry.Entry::taskArn).orElse(null);
-    if (newer != null && !newer.equals(w.taskArn)) {
-      forget(w, "the run has a newer task " + newer);
+    RunRegistry.Entry entry = registry.get(w.runId).orElse(null);
+    if (entry != null && (entry.phase().busy() || !w.taskArn.equals(entry.taskArn()))) {
+      // The run was queued again and is being (or was) launched anew: this task is history.
+      forget(w, "the run is being launched again (" + entry.phase() + ")");
       return;
     }
     int spot =

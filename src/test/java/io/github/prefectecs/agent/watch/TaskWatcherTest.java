@@ -349,4 +349,23 @@ class TaskWatcherTest {
     assertThat(h.ecs.listStoppedCalls).hasValue(1);
     assertThat(h.watcher.watching()).isZero();
   }
+
+  @Test
+  void anOldTaskOfARunBeingLaunchedAgainIsForgottenNotReported() {
+    String arn = h.launch("r1");
+    h.tick();
+    h.registry.tryReserve("r1"); // the server queued it again; this agent is claiming it anew
+    h.prefect.set("r1", "Submitted");
+    h.ecs.put(FakeEcsTasks.stoppedTask(arn, "r1", "EssentialContainerExited", null, 1, null));
+
+    for (int i = 0; i < 3; i++) {
+      h.clock.advance(Duration.ofSeconds(5));
+      h.tick();
+    }
+
+    assertThat(h.prefect.writes).isEmpty();
+    assertThat(h.watcher.watching()).isZero();
+    assertThat(h.registry.contains("r1")).as("the new claim is kept").isTrue();
+    assertThat(h.forgottenLaunches).isEmpty();
+  }
 }
