@@ -6,7 +6,6 @@ import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.TaskEvents;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +42,9 @@ public final class TaskWatcher implements AutoCloseable {
   private final ScheduledExecutorService thread;
   private final Map<String, Watched> watched = new LinkedHashMap<>();
   private final Map<String, Integer> spotRelaunches = new HashMap<>();
-  private boolean restartListed;
+  private final TaskLooks looks;
+  private final LiveTasks live;
+  private final RestartListing restart;
   private volatile boolean closed;
 
   /**
@@ -67,6 +68,9 @@ public final class TaskWatcher implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.thread = Objects.requireNonNull(thread, "thread");
+    this.looks = new TaskLooks(ecs, events, settings);
+    this.live = new LiveTasks(ecs, api, settings);
+    this.restart = new RestartListing(ecs, settings, registry);
   }
 
   /** Starts ticking on the watcher's thread. */
@@ -101,10 +105,10 @@ public final class TaskWatcher implements AutoCloseable {
   public void tick() {
     Instant now = clock.instant();
     synchronized (watched) {
-      listStoppedAtRestart(now);
+      restart.addTo(watched, now);
       absorbRegistry(now);
       finishWrites();
-      List<Watched> looked = describeDue(now);
+      List<Watched> looked = looks.describeDue(watched.values(), now);
       List<Watched> settling = new ArrayList<>();
       for (Watched w : watched.values()) {
         if (w.ended() && w.write != Watched.Write.PENDING && !looked.contains(w)) {
@@ -128,51 +132,9 @@ public final class TaskWatcher implements AutoCloseable {
           MDC.remove("task_arn");
         }
       }
-      heartbeat(heartbeats, now);
+      live.heartbeat(heartbeats, watched.values());
       outcomes.dispatchNow();
     }
-  }
-
-  private void listStoppedAtRestart(Instant now) {
-    if (restartListed) {
-      return;
-    }
-    List<ObservedTask> stopped;
-    try {
-      stopped = ecs.listStopped(settings.cluster());
-    } catch (EcsTasksException e) {
-      LOG.warn(
-          "Cannot list tasks that stopped while the agent was down (next tick): {}",
-          e.getMessage());
-      return;
-    }
-    restartListed = true;
-    Map<String, ObservedTask> latest = new HashMap<>();
-    for (ObservedTask t : stopped) {
-      boolean ours = settings.agentName() == null || settings.agentName().equals(t.agentName());
-      if (t.flowRunId() != null && ours && t.stopped() && registry.get(t.flowRunId()).isEmpty()) {
-        latest.merge(t.flowRunId(), t, (a, b) -> later(a, b));
-      }
-    }
-    for (ObservedTask t : latest.values()) {
-      Watched w = new Watched(t.flowRunId(), t.taskArn(), now);
-      w.last = t;
-      w.lastLooked = now;
-      w.confirmed = true;
-      watched.put(t.taskArn(), w);
-    }
-    if (!latest.isEmpty()) {
-      LOG.info(
-          "{} task(s) of this agent stopped while it was down; reporting their runs",
-          latest.size());
-    }
-  }
-
-  private static ObservedTask later(ObservedTask a, ObservedTask b) {
-    if (a.stoppedAt() == null) {
-      return b;
-    }
-    return b.stoppedAt() != null && b.stoppedAt().isAfter(a.stoppedAt()) ? b : a;
   }
 
   private void absorbRegistry(Instant now) {
@@ -188,74 +150,6 @@ public final class TaskWatcher implements AutoCloseable {
       } else if (w.write == Watched.Write.FAILED) {
         w.write = Watched.Write.NONE; // written again next time, from a fresh read of the run
       }
-    }
-  }
-
-  private List<Watched> describeDue(Instant now) {
-    List<Watched> due = new ArrayList<>();
-    List<Watched> spare = new ArrayList<>();
-    for (Watched w : watched.values()) {
-      if (w.ended()) {
-        continue;
-      }
-      (isDue(w, now) ? due : spare).add(w);
-    }
-    int room = (EcsTasks.MAX_DESCRIBE - due.size() % EcsTasks.MAX_DESCRIBE) % EcsTasks.MAX_DESCRIBE;
-    if (!due.isEmpty() && room > 0) {
-      // Fill the last call: a task looked at early costs nothing extra.
-      spare.sort((a, b) -> a.lastLooked.compareTo(b.lastLooked));
-      due.addAll(spare.subList(0, Math.min(room, spare.size())));
-    }
-    List<Watched> looked = new ArrayList<>();
-    for (int from = 0; from < due.size(); from += EcsTasks.MAX_DESCRIBE) {
-      List<Watched> batch = due.subList(from, Math.min(due.size(), from + EcsTasks.MAX_DESCRIBE));
-      EcsTasks.Described described;
-      try {
-        described = ecs.describe(settings.cluster(), batch.stream().map(w -> w.taskArn).toList());
-      } catch (EcsTasksException e) {
-        LOG.warn(
-            "DescribeTasks of {} task(s) failed; looking again next tick: {}",
-            batch.size(),
-            e.getMessage());
-        break;
-      }
-      Map<String, ObservedTask> byArn = new HashMap<>();
-      described.tasks().forEach(t -> byArn.put(t.taskArn(), t));
-      for (Watched w : batch) {
-        observe(w, byArn.get(w.taskArn), described.missing().contains(w.taskArn), now);
-        looked.add(w);
-      }
-    }
-    return looked;
-  }
-
-  private boolean isDue(Watched w, Instant now) {
-    if (w.lastLooked == null) {
-      return true;
-    }
-    boolean young =
-        w.last == null
-            || !"RUNNING".equals(w.last.lastStatus())
-            || w.request != Settlement.StopRequest.NONE
-            || Duration.between(w.startedAt(), now).compareTo(settings.youngAge()) < 0;
-    Duration every = young ? settings.youngInterval() : settings.longRunnerInterval();
-    return Duration.between(w.lastLooked, now).compareTo(every) >= 0;
-  }
-
-  private void observe(Watched w, ObservedTask task, boolean missing, Instant now) {
-    w.lastLooked = now;
-    if (task != null) {
-      w.last = task;
-      w.absent = 0;
-    } else if (missing || ++w.absent >= 3) {
-      // ECS says MISSING; an emulator that answers neither task nor failure, three times running.
-      w.missing = true;
-    }
-    if (!w.announced && (task != null || w.missing)) {
-      w.announced = true;
-      events.taskStarted(
-          new TaskEvents.TaskStart(
-              w.runId, w.taskArn, task == null ? null : task.taskDefinitionArn(), w.since));
     }
   }
 
@@ -282,7 +176,7 @@ public final class TaskWatcher implements AutoCloseable {
       return;
     }
     if (!w.ended()) {
-      actOnLive(w, status, now, heartbeats);
+      live.act(w, status, now, heartbeats);
       return;
     }
     if (w.verdict == null && w.request == Settlement.StopRequest.NONE) {
@@ -324,83 +218,6 @@ public final class TaskWatcher implements AutoCloseable {
     }
   }
 
-  private void actOnLive(Watched w, FlowRunStatus status, Instant now, List<String> heartbeats) {
-    if (w.last == null || status == null) {
-      return;
-    }
-    String state = status.state();
-    if ("Cancelling".equals(state) && w.request == Settlement.StopRequest.NONE) {
-      stop(
-          w,
-          Settlement.StopRequest.CANCEL,
-          "Prefect flow run " + w.runId + " was cancelled (Cancelling)",
-          null);
-    } else if (w.last.starting()
-        && w.request == Settlement.StopRequest.NONE
-        && Duration.between(w.startedAt(), now).compareTo(settings.startTimeout()) >= 0) {
-      String message =
-          "Task "
-              + w.taskArn
-              + " did not start within "
-              + settings.startTimeout().toMinutes()
-              + " min; last status "
-              + w.last.lastStatus()
-              + (w.last.stoppedReason() == null ? "" : " (" + w.last.stoppedReason() + ")");
-      stop(
-          w,
-          Settlement.StopRequest.STUCK,
-          "Did not start within the agent's start timeout (last status "
-              + w.last.lastStatus()
-              + ")",
-          message);
-    }
-    boolean fresh =
-        w.lastHeartbeat != null
-            && Duration.between(w.lastHeartbeat, now).compareTo(settings.heartbeatInterval()) < 0;
-    if ("Submitted".equals(state) && !fresh) {
-      heartbeats.add(w.runId);
-      w.lastHeartbeat = now;
-    }
-  }
-
-  private void stop(Watched w, Settlement.StopRequest request, String reason, String stuckMessage) {
-    if (!w.runId.equals(w.last.flowRunId())) {
-      LOG.error("Not stopping task {}: it is not the task of flow run {}", w.taskArn, w.runId);
-      return;
-    }
-    try {
-      ecs.stop(settings.cluster(), w.taskArn, reason);
-    } catch (EcsTasksException e) {
-      LOG.warn("StopTask of {} failed; trying again next tick: {}", w.taskArn, e.getMessage());
-      return;
-    }
-    LOG.info("Stopped task {} of flow run {}: {}", w.taskArn, w.runId, reason);
-    w.request = request;
-    w.stuckMessage = stuckMessage;
-  }
-
-  private void heartbeat(List<String> runIds, Instant now) {
-    if (runIds.isEmpty()) {
-      return;
-    }
-    try {
-      api.heartbeatFlowRuns(runIds).stream()
-          .filter(r -> !r.isOk())
-          .forEach(
-              r ->
-                  LOG.debug(
-                      "Heartbeat of flow run {} failed: {}", r.runId(), r.error().getMessage()));
-    } catch (PrefectApiException e) {
-      LOG.warn(
-          "Heartbeats of {} starting flow run(s) failed; sent again next tick: {}",
-          runIds.size(),
-          e.getMessage());
-      watched.values().stream()
-          .filter(w -> runIds.contains(w.runId))
-          .forEach(w -> w.lastHeartbeat = null);
-    }
-  }
-
   private void forget(Watched w, String why) {
     LOG.info("Task {} of flow run {} stopped; nothing to report: {}", w.taskArn, w.runId, why);
     forget(w, false);
@@ -408,6 +225,9 @@ public final class TaskWatcher implements AutoCloseable {
 
   private void forget(Watched w, boolean reported) {
     watched.remove(w.taskArn);
+    if (w.outcome == null || !"Scheduled".equals(w.outcome.type())) {
+      spotRelaunches.remove(w.runId);
+    }
     if (registry.releaseTask(w.runId, w.taskArn) || registry.get(w.runId).isEmpty()) {
       outcomes.forgetLaunch(w.runId);
     }

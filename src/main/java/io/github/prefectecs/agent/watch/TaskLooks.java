@@ -1,0 +1,99 @@
+package io.github.prefectecs.agent.watch;
+
+import io.github.prefectecs.agent.run.TaskEvents;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which live tasks are due for a look (young, starting or stopping ones often, long runners
+ * less) and describes them in calls of at most 100 ARNs, filling the last call with tasks looked at
+ * longest ago. Announces a task's start on its first description. Watcher thread only.
+ */
+final class TaskLooks {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskLooks.class);
+  private final EcsTasks ecs;
+  private final TaskEvents events;
+  private final WatchSettings settings;
+
+  TaskLooks(EcsTasks ecs, TaskEvents events, WatchSettings settings) {
+    this.ecs = ecs;
+    this.events = events;
+    this.settings = settings;
+  }
+
+  /** Describes the due tasks of {@code watched}; returns those looked at. */
+  List<Watched> describeDue(Collection<Watched> watched, Instant now) {
+    List<Watched> due = new ArrayList<>();
+    List<Watched> spare = new ArrayList<>();
+    for (Watched w : watched) {
+      if (w.ended()) {
+        continue;
+      }
+      (isDue(w, now) ? due : spare).add(w);
+    }
+    int room = (EcsTasks.MAX_DESCRIBE - due.size() % EcsTasks.MAX_DESCRIBE) % EcsTasks.MAX_DESCRIBE;
+    if (!due.isEmpty() && room > 0) {
+      // Fill the last call: a task looked at early costs nothing extra.
+      spare.sort((a, b) -> a.lastLooked.compareTo(b.lastLooked));
+      due.addAll(spare.subList(0, Math.min(room, spare.size())));
+    }
+    List<Watched> looked = new ArrayList<>();
+    for (int from = 0; from < due.size(); from += EcsTasks.MAX_DESCRIBE) {
+      List<Watched> batch = due.subList(from, Math.min(due.size(), from + EcsTasks.MAX_DESCRIBE));
+      EcsTasks.Described described;
+      try {
+        described = ecs.describe(settings.cluster(), batch.stream().map(w -> w.taskArn).toList());
+      } catch (EcsTasksException e) {
+        LOG.warn(
+            "DescribeTasks of {} task(s) failed; looking again next tick: {}",
+            batch.size(),
+            e.getMessage());
+        break;
+      }
+      Map<String, ObservedTask> byArn = new HashMap<>();
+      described.tasks().forEach(t -> byArn.put(t.taskArn(), t));
+      for (Watched w : batch) {
+        observe(w, byArn.get(w.taskArn), described.missing().contains(w.taskArn), now);
+        looked.add(w);
+      }
+    }
+    return looked;
+  }
+
+  private boolean isDue(Watched w, Instant now) {
+    if (w.lastLooked == null) {
+      return true;
+    }
+    boolean young =
+        w.last == null
+            || !"RUNNING".equals(w.last.lastStatus())
+            || w.request != Settlement.StopRequest.NONE
+            || Duration.between(w.startedAt(), now).compareTo(settings.youngAge()) < 0;
+    Duration every = young ? settings.youngInterval() : settings.longRunnerInterval();
+    return Duration.between(w.lastLooked, now).compareTo(every) >= 0;
+  }
+
+  private void observe(Watched w, ObservedTask task, boolean missing, Instant now) {
+    w.lastLooked = now;
+    if (task != null) {
+      w.last = task;
+      w.absent = 0;
+    } else if (missing || ++w.absent >= 3) {
+      // ECS says MISSING; an emulator that answers neither task nor failure, three times running.
+      w.missing = true;
+    }
+    if (!w.announced && (task != null || w.missing)) {
+      w.announced = true;
+      events.taskStarted(
+          new TaskEvents.TaskStart(
+              w.runId, w.taskArn, task == null ? null : task.taskDefinitionArn(), w.since));
+    }
+  }
+}
