@@ -250,4 +250,41 @@ class WatchIT {
     assertThat(errors(other)).hasSize(1);
     assertThat(server.validationErrors()).isEmpty();
   }
+
+  @Test
+  void aRestartedAgentReportsTasksThatStoppedWhileItWasDownAndWatchesTheLiveOnes() {
+    String stopsWhileDown = run("a");
+    String keepsRunning = run("a");
+    startAgent("agent-a", "a");
+    String downTask = taskOf(stopsWhileDown);
+    String liveTask = taskOf(keepsRunning);
+    Eventually.until(
+        WAIT,
+        "both runs Submitted",
+        () ->
+            "Submitted".equals(server.flowRunState(stopsWhileDown))
+                && "Submitted".equals(server.flowRunState(keepsRunning)));
+    agents.remove(0).close();
+
+    ecs.stopTask(r -> r.cluster(CLUSTER).task(downTask).reason("stopped while the agent was down"));
+    startAgent("agent-a", "a");
+
+    Eventually.until(
+        WAIT,
+        "the run whose task stopped while down Failed",
+        () -> "Failed".equals(server.flowRunState(stopsWhileDown)));
+    assertThat(server.flowRunSerializedState(stopsWhileDown).path("message").asText())
+        .contains(downTask, "stopped while the agent was down");
+    assertThat(server.flowRunState(keepsRunning)).isEqualTo("Submitted");
+
+    ecs.stopTask(r -> r.cluster(CLUSTER).task(liveTask).reason("stopped after the restart"));
+    Eventually.until(
+        WAIT,
+        "the re-adopted task's run Failed",
+        () -> "Failed".equals(server.flowRunState(keepsRunning)));
+    assertThat(ecs.listTasks(r -> r.cluster(CLUSTER).startedBy(keepsRunning)).taskArns())
+        .as("no second task")
+        .hasSize(1);
+    assertThat(errors(stopsWhileDown)).hasSize(1);
+  }
 }
