@@ -50,7 +50,7 @@ public record WatchSettings(
     }
   }
 
-  /** The production cadence: tick 5 s, young tasks every 5 s, long runners every 30 s. */
+  /** The production cadence: tick 5 s, young tasks every 5 s, long runners every 15 s. */
   public static WatchSettings defaults(
       String cluster, String agentName, Duration startTimeout, int spotRelaunchLimit) {
     return new WatchSettings(
@@ -58,7 +58,7 @@ public record WatchSettings(
         agentName,
         Duration.ofSeconds(5),
         Duration.ofSeconds(5),
-        Duration.ofSeconds(30),
+        Duration.ofSeconds(15),
         Duration.ofMinutes(2),
         startTimeout,
         spotRelaunchLimit,
