@@ -21,6 +21,7 @@ final class LiveTasks {
   private final EcsTasks ecs;
   private final PrefectApi api;
   private final WatchSettings settings;
+  private boolean heartbeatsOff;
 
   LiveTasks(EcsTasks ecs, PrefectApi api, WatchSettings settings) {
     this.ecs = ecs;
@@ -84,7 +85,7 @@ final class LiveTasks {
   }
 
   void heartbeat(List<String> runIds, Collection<Watched> watched) {
-    if (runIds.isEmpty()) {
+    if (runIds.isEmpty() || heartbeatsOff) {
       return;
     }
     try {
@@ -94,6 +95,9 @@ final class LiveTasks {
               r ->
                   LOG.debug(
                       "Heartbeat of flow run {} failed: {}", r.runId(), r.error().getMessage()));
+    } catch (UnsupportedOperationException e) {
+      LOG.warn("Heartbeats for starting runs are off: {}", e.getMessage());
+      heartbeatsOff = true;
     } catch (PrefectApiException e) {
       LOG.warn(
           "Heartbeats of {} starting flow run(s) failed; sent again next tick: {}",

@@ -22,6 +22,8 @@ final class TaskLooks {
   private final TaskEvents events;
   private final WatchSettings settings;
 
+  private int failures;
+
   TaskLooks(EcsTasks ecs, TaskEvents events, WatchSettings settings) {
     this.ecs = ecs;
     this.events = events;
@@ -51,12 +53,10 @@ final class TaskLooks {
       try {
         described = ecs.describe(settings.cluster(), batch.stream().map(w -> w.taskArn).toList());
       } catch (EcsTasksException e) {
-        LOG.warn(
-            "DescribeTasks of {} task(s) failed; looking again next tick: {}",
-            batch.size(),
-            e.getMessage());
+        failed(batch.size(), e);
         break;
       }
+      failures = 0;
       Map<String, ObservedTask> byArn = new HashMap<>();
       described.tasks().forEach(t -> byArn.put(t.taskArn(), t));
       for (Watched w : batch) {
@@ -94,6 +94,19 @@ final class TaskLooks {
       events.taskStarted(
           new TaskEvents.TaskStart(
               w.runId, w.taskArn, task == null ? null : task.taskDefinitionArn(), w.since));
+    }
+  }
+
+  /** Throttling is a WARN; a refusal (e.g. no IAM permission) an ERROR, repeated once a minute. */
+  private void failed(int tasks, EcsTasksException e) {
+    if (e.retryable()) {
+      LOG.warn(
+          "DescribeTasks of {} task(s) failed; looking again next tick: {}", tasks, e.getMessage());
+    } else if (failures++ % 12 == 0) {
+      LOG.error(
+          "DescribeTasks failed, so no task is being watched: {}; the agent needs ecs:DescribeTasks,"
+              + " ecs:StopTask and ecs:ListTasks on the cluster",
+          e.getMessage());
     }
   }
 }

@@ -231,6 +231,13 @@ public final class TaskWatcher implements AutoCloseable {
     if (registry.releaseTask(w.runId, w.taskArn) || registry.get(w.runId).isEmpty()) {
       outcomes.forgetLaunch(w.runId);
     }
+    if (!w.announced) {
+      // Found stopped at start-up: listeners hear of its start before its stop.
+      w.announced = true;
+      events.taskStarted(
+          new TaskEvents.TaskStart(
+              w.runId, w.taskArn, w.last == null ? null : w.last.taskDefinitionArn(), w.since));
+    }
     Instant stoppedAt =
         w.last != null && w.last.stoppedAt() != null ? w.last.stoppedAt() : clock.instant();
     boolean abnormal =

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectStates;
+import io.github.prefectecs.agent.run.TaskEvents;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -302,6 +303,24 @@ class TaskWatcherTest {
   }
 
   @Test
+  void aDescribeRefusedForWantOfPermissionKeepsTheTaskUntilItCanBeLookedAt() {
+    String arn = h.launch("r1");
+    h.ecs.describeFailure =
+        new EcsTasksException("AccessDeniedException: not authorized", false, null);
+    for (int i = 0; i < 3; i++) {
+      h.clock.advance(Duration.ofSeconds(5));
+      h.tick();
+    }
+    assertThat(h.registry.contains("r1")).isTrue();
+    assertThat(h.prefect.writes).isEmpty();
+
+    h.ecs.describeFailure = null;
+    h.ecs.put(FakeEcsTasks.stoppedTask(arn, "r1", "EssentialContainerExited", null, 3, null));
+    h.tickUntilSettled("r1");
+    assertThat(h.prefect.state("r1")).isEqualTo("Failed");
+  }
+
+  @Test
   void aThrottledDescribeIsTriedAgainNextTick() {
     String arn = h.launch("r1");
     h.ecs.describeFailure = new EcsTasksException("Rate exceeded", true, null);
@@ -347,6 +366,13 @@ class TaskWatcherTest {
     assertThat(h.prefect.state("requeued")).isEqualTo("Scheduled");
     assertThat(h.prefect.state("other")).as("another agent's task").isEqualTo("Running");
     assertThat(h.ecs.listStoppedCalls).hasValue(1);
+    assertThat(h.starts)
+        .as("listeners hear of the start before the stop")
+        .extracting(TaskEvents.TaskStart::taskArn)
+        .contains("arn:down");
+    assertThat(h.stops)
+        .extracting(TaskEvents.TaskStop::taskArn)
+        .contains("arn:down", "arn:requeued");
     assertThat(h.watcher.watching()).isZero();
   }
 
