@@ -12,15 +12,29 @@ import java.util.Objects;
  * @param agentId the agent that submitted it, or null
  * @param serializedState the current serialized state (its message, a nested previous state); may
  *     be null
+ * @param name the run's name; may be null
+ * @param flowName its flow's name; may be null
  */
 public record FlowRunStatus(
-    String id, String state, int version, String agentId, JsonNode serializedState) {
+    String id,
+    String state,
+    int version,
+    String agentId,
+    JsonNode serializedState,
+    String name,
+    String flowName) {
   public FlowRunStatus {
     Objects.requireNonNull(id, "id");
   }
 
-  /** A status without the serialized state. */
+  /** A status without the serialized state and names. */
   public FlowRunStatus(String id, String state, int version, String agentId) {
-    this(id, state, version, agentId, null);
+    this(id, state, version, agentId, null, null, null);
+  }
+
+  /** A status without names. */
+  public FlowRunStatus(
+      String id, String state, int version, String agentId, JsonNode serializedState) {
+    this(id, state, version, agentId, serializedState, null, null);
   }
 }

@@ -207,7 +207,7 @@ public final class GraphqlPrefectApi implements PrefectApi {
         data(
                 "flow_run",
                 "query($ids: [uuid!]) { flow_run(where: {id: {_in: $ids}}) { id state version"
-                    + " agent_id serialized_state } }",
+                    + " agent_id serialized_state name flow { name } } }",
                 variables)
             .path("flow_run");
     List<FlowRunStatus> result = new ArrayList<>();
@@ -221,7 +221,11 @@ public final class GraphqlPrefectApi implements PrefectApi {
               row.path("state").isTextual() ? row.path("state").asText() : null,
               row.path("version").asInt(),
               row.path("agent_id").isTextual() ? row.path("agent_id").asText() : null,
-              row.path("serialized_state").isObject() ? row.get("serialized_state") : null));
+              row.path("serialized_state").isObject() ? row.get("serialized_state") : null,
+              row.path("name").isTextual() ? row.path("name").asText() : null,
+              row.path("flow").path("name").isTextual()
+                  ? row.path("flow").path("name").asText()
+                  : null));
     }
     return List.copyOf(result);
   }

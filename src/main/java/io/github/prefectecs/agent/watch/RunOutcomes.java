@@ -44,14 +44,14 @@ public final class RunOutcomes {
         .whenComplete(
             (ok, error) -> {
               if (error == null) {
-                written(w, write);
+                written(w, status, write);
               } else {
                 failed(w, write, unwrap(error));
               }
             });
   }
 
-  private void written(Watched w, Outcome.Write write) {
+  private void written(Watched w, FlowRunStatus status, Outcome.Write write) {
     reporter.log(w.runId, write.logLevel(), write.logMessage());
     if ("ERROR".equals(write.logLevel())) {
       LOG.warn("Flow run {} set to {}: {}", w.runId, write.type(), write.logMessage());
@@ -59,7 +59,9 @@ public final class RunOutcomes {
       LOG.info("Flow run {} set to {}: {}", w.runId, write.type(), write.logMessage());
     }
     if (write.notice()) {
-      notices.post(new Notices.Notice(w.runId, null, null, write.logMessage(), w.taskArn));
+      notices.post(
+          new Notices.Notice(
+              w.runId, status.name(), status.flowName(), write.logMessage(), w.taskArn));
     }
     w.write = Watched.Write.DONE;
   }

@@ -67,7 +67,9 @@ final class FakePrefectRuns implements PrefectApi {
     for (String id : ids) {
       Run r = runs.get(id);
       if (r != null) {
-        result.add(new FlowRunStatus(id, r.state(), r.version(), "agent-id", r.serialized()));
+        result.add(
+            new FlowRunStatus(
+                id, r.state(), r.version(), "agent-id", r.serialized(), "name-" + id, "etl"));
       }
     }
     return result;

@@ -66,7 +66,15 @@ class TaskWatcherTest {
               assertThat(s.abnormal()).isTrue();
               assertThat(s.cause()).contains("137");
             });
-    assertThat(h.notices).singleElement().satisfies(n -> assertThat(n.taskArn()).isEqualTo(arn));
+    assertThat(h.notices)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.taskArn()).isEqualTo(arn);
+              assertThat(n.flowRunName()).isEqualTo("name-r1");
+              assertThat(n.flowName()).isEqualTo("etl");
+              assertThat(n.cause()).contains("137");
+            });
     assertThat(h.forgottenLaunches).containsExactly("r1");
   }
 
