@@ -34,6 +34,7 @@ final class FakePrefectRuns implements PrefectApi {
   final AtomicInteger heartbeatRequests = new AtomicInteger();
   final AtomicInteger writeRequests = new AtomicInteger();
   final AtomicInteger failWrites = new AtomicInteger();
+  volatile boolean down;
 
   void set(String id, String state) {
     Run old = runs.get(id);
@@ -63,6 +64,9 @@ final class FakePrefectRuns implements PrefectApi {
   @Override
   public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
     statusRequests.incrementAndGet();
+    if (down) {
+      throw new PrefectApiException(PrefectApiException.Kind.TRANSPORT, "connection refused");
+    }
     List<FlowRunStatus> result = new ArrayList<>();
     for (String id : ids) {
       Run r = runs.get(id);
@@ -78,7 +82,7 @@ final class FakePrefectRuns implements PrefectApi {
   @Override
   public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
     writeRequests.incrementAndGet();
-    if (failWrites.getAndDecrement() > 0) {
+    if (down || failWrites.getAndDecrement() > 0) {
       throw new PrefectApiException(PrefectApiException.Kind.TRANSPORT, "connection reset");
     }
     List<UpdateResult> results = new ArrayList<>();

@@ -329,6 +329,28 @@ class TaskWatcherTest {
   }
 
   @Test
+  void aStopSeenDuringAPrefectOutageIsReportedOnceTheApiIsBack() {
+    String arn = h.launch("r1");
+    h.tick();
+    h.prefect.down = true;
+    h.ecs.put(
+        FakeEcsTasks.stoppedTask(
+            arn, "r1", "TaskFailedToStart", "CannotPullContainerError: x", null, null));
+    for (int i = 0; i < 10; i++) {
+      h.clock.advance(Duration.ofSeconds(5));
+      h.tick();
+    }
+    assertThat(h.registry.contains("r1")).as("kept until written").isTrue();
+
+    h.prefect.down = false;
+    h.tickUntilSettled("r1");
+
+    assertThat(h.prefect.state("r1")).isEqualTo("Failed");
+    assertThat(h.prefect.message("r1")).contains("CannotPullContainerError: x");
+    assertThat(h.prefect.writes).hasSize(1);
+  }
+
+  @Test
   void aThrottledDescribeIsTriedAgainNextTick() {
     String arn = h.launch("r1");
     h.ecs.describeFailure = new EcsTasksException("Rate exceeded", true, null);

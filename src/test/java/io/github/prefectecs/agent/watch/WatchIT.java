@@ -287,4 +287,23 @@ class WatchIT {
         .hasSize(1);
     assertThat(errors(stopsWhileDown)).hasSize(1);
   }
+
+  @Test
+  void aTaskThatStopsWhileThePrefectApiIsDownIsReportedWhenItIsBack() {
+    String run = run("a");
+    startAgent("agent-a", "a");
+    String task = taskOf(run);
+    Eventually.until(WAIT, "run Submitted", () -> "Submitted".equals(server.flowRunState(run)));
+
+    server.setDown(true);
+    ecs.stopTask(r -> r.cluster(CLUSTER).task(task).reason("stopped during the outage"));
+    Eventually.until(WAIT, "the task STOPPED", () -> "STOPPED".equals(describe(task).lastStatus()));
+    assertThat(agents.get(0).registry().contains(run)).as("kept while the API is down").isTrue();
+    server.setDown(false);
+
+    Eventually.until(WAIT, "run Failed", () -> "Failed".equals(server.flowRunState(run)));
+    assertThat(server.flowRunSerializedState(run).path("message").asText())
+        .contains(task, "stopped during the outage");
+    Eventually.until(WAIT, "its ERROR log", () -> errors(run).size() == 1);
+  }
 }
