@@ -70,11 +70,18 @@ final class LiveTasks {
 
   private void stop(Watched w, Settlement.StopRequest request, String reason, String stuckMessage) {
     if (!w.runId.equals(w.last.flowRunId())) {
-      LOG.error("Not stopping task {}: it is not the task of flow run {}", w.taskArn, w.runId);
+      if (!w.notOurs) {
+        w.notOurs = true;
+        LOG.error(
+            "Not stopping task {}: ECS says it runs flow run {}, not {}",
+            w.taskArn,
+            w.last.flowRunId(),
+            w.runId);
+      }
       return;
     }
     try {
-      ecs.stop(settings.cluster(), w.taskArn, reason);
+      ecs.stop(w.cluster, w.taskArn, reason);
     } catch (EcsTasksException e) {
       LOG.warn("StopTask of {} failed; trying again next tick: {}", w.taskArn, e.getMessage());
       return;

@@ -48,7 +48,7 @@ final class RestartListing {
       }
     }
     for (ObservedTask t : latest.values()) {
-      Watched w = new Watched(t.flowRunId(), t.taskArn(), now);
+      Watched w = new Watched(t.flowRunId(), t.taskArn(), now, settings.cluster());
       w.last = t;
       w.lastLooked = now;
       w.confirmed = true;

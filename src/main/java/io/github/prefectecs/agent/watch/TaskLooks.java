@@ -47,11 +47,23 @@ final class TaskLooks {
       due.addAll(spare.subList(0, Math.min(room, spare.size())));
     }
     List<Watched> looked = new ArrayList<>();
+    Map<String, List<Watched>> byCluster = new java.util.LinkedHashMap<>();
+    due.forEach(
+        w -> byCluster.computeIfAbsent(String.valueOf(w.cluster), c -> new ArrayList<>()).add(w));
+    for (List<Watched> ofCluster : byCluster.values()) {
+      describe(ofCluster, now, looked);
+    }
+    return looked;
+  }
+
+  /** ceil(n / 100) DescribeTasks calls for the tasks of one cluster. */
+  private void describe(List<Watched> due, Instant now, List<Watched> looked) {
+    String cluster = due.get(0).cluster;
     for (int from = 0; from < due.size(); from += EcsTasks.MAX_DESCRIBE) {
       List<Watched> batch = due.subList(from, Math.min(due.size(), from + EcsTasks.MAX_DESCRIBE));
       EcsTasks.Described described;
       try {
-        described = ecs.describe(settings.cluster(), batch.stream().map(w -> w.taskArn).toList());
+        described = ecs.describe(cluster, batch.stream().map(w -> w.taskArn).toList());
       } catch (EcsTasksException e) {
         failed(batch.size(), e);
         break;
@@ -64,7 +76,6 @@ final class TaskLooks {
         looked.add(w);
       }
     }
-    return looked;
   }
 
   private boolean isDue(Watched w, Instant now) {

@@ -139,7 +139,8 @@ public final class TaskWatcher implements AutoCloseable {
 
   private void absorbRegistry(Instant now) {
     for (RunRegistry.Entry e : registry.tasks()) {
-      watched.computeIfAbsent(e.taskArn(), arn -> new Watched(e.runId(), arn, e.since()));
+      watched.computeIfAbsent(
+          e.taskArn(), arn -> new Watched(e.runId(), arn, e.since(), settings.cluster()));
     }
   }
 

@@ -19,6 +19,8 @@ final class FakeEcsTasks implements EcsTasks {
   final List<String> stopped = new CopyOnWriteArrayList<>();
   final List<String> stopReasons = new CopyOnWriteArrayList<>();
   final List<Integer> describeSizes = new CopyOnWriteArrayList<>();
+  final List<String> describeClusters = new CopyOnWriteArrayList<>();
+  final List<String> stopClusters = new CopyOnWriteArrayList<>();
   final AtomicInteger listStoppedCalls = new AtomicInteger();
   volatile EcsTasksException describeFailure;
   volatile boolean stopsStayRunning;
@@ -62,6 +64,12 @@ final class FakeEcsTasks implements EcsTasks {
       throw new IllegalArgumentException("too many ARNs: " + taskArns.size());
     }
     describeSizes.add(taskArns.size());
+    describeClusters.add(String.valueOf(cluster));
+    for (String arn : taskArns) {
+      if (!String.valueOf(cluster).equals(String.valueOf(Watched.clusterOf(arn, cluster)))) {
+        throw new IllegalArgumentException(arn + " is not in cluster " + cluster);
+      }
+    }
     EcsTasksException failure = describeFailure;
     if (failure != null) {
       throw failure;
@@ -82,6 +90,7 @@ final class FakeEcsTasks implements EcsTasks {
   @Override
   public void stop(String cluster, String taskArn, String reason) {
     stopped.add(taskArn);
+    stopClusters.add(String.valueOf(cluster));
     stopReasons.add(reason);
     ObservedTask t = tasks.get(taskArn);
     if (t != null && !stopsStayRunning) {

@@ -140,4 +140,15 @@ class StopCausesTest {
   static Stream<String> missingArns() {
     return Stream.of(ARN, "arn:aws:ecs:eu-west-1:2:task/other/def");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "arn:aws:ecs:us-east-1:1:task/prod/abc, dflt, prod",
+    "arn:aws:ecs:us-east-1:1:task/abc, dflt, dflt",
+    "not-an-arn, dflt, dflt"
+  })
+  void theClusterOfATaskComesFromItsArnElseTheAgentsCluster(
+      String arn, String fallback, String cluster) {
+    assertThat(Watched.clusterOf(arn, fallback)).isEqualTo(cluster);
+  }
 }

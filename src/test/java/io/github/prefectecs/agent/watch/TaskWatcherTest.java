@@ -424,4 +424,20 @@ class TaskWatcherTest {
     assertThat(h.registry.contains("r1")).as("the new claim is kept").isTrue();
     assertThat(h.forgottenLaunches).isEmpty();
   }
+
+  @Test
+  void tasksInAnotherClusterThanTheAgentsAreDescribedAndStoppedThere() {
+    IntStream.range(0, 3).forEach(i -> h.launch("r" + i)); // cluster "c"
+    String other = "arn:aws:ecs:us-east-1:1:task/flows-2/x";
+    h.prefect.set("x", "Submitted");
+    h.ecs.put(FakeEcsTasks.task(other, "x", "RUNNING"));
+    h.registry.markLaunched("x", other);
+    h.tick();
+    assertThat(h.ecs.describeClusters).containsExactlyInAnyOrder("c", "flows-2");
+
+    h.prefect.set("x", "Cancelling");
+    h.clock.advance(Duration.ofSeconds(5));
+    h.tick();
+    assertThat(h.ecs.stopClusters).containsExactly("flows-2");
+  }
 }
