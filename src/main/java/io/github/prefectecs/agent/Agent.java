@@ -330,12 +330,13 @@ public final class Agent implements AutoCloseable {
     }
     watchThread.shutdown();
     awaitTermination(watchThread, Duration.ofSeconds(30));
+    if (!batcher.flush(FLUSH_DEADLINE)) {
+      LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
+    }
+    // After the flush: states written during it may still post notices.
     SlackNotices n = slack;
     if (n != null) {
       n.close(Duration.ofSeconds(5));
-    }
-    if (!batcher.flush(FLUSH_DEADLINE)) {
-      LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
     }
     batcher.close();
     batchThreads.shutdown();
