@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -30,28 +31,29 @@ final class TaskLooks {
     this.settings = settings;
   }
 
-  /** Describes the due tasks of {@code watched}; returns those looked at. */
+  /** Describes the due tasks of {@code watched}, cluster by cluster; returns those looked at. */
   List<Watched> describeDue(Collection<Watched> watched, Instant now) {
-    List<Watched> due = new ArrayList<>();
-    List<Watched> spare = new ArrayList<>();
+    Map<String, List<Watched>> due = new LinkedHashMap<>();
+    Map<String, List<Watched>> spare = new LinkedHashMap<>();
     for (Watched w : watched) {
-      if (w.ended()) {
-        continue;
+      if (!w.ended()) {
+        (isDue(w, now) ? due : spare)
+            .computeIfAbsent(String.valueOf(w.cluster), c -> new ArrayList<>())
+            .add(w);
       }
-      (isDue(w, now) ? due : spare).add(w);
-    }
-    int room = (EcsTasks.MAX_DESCRIBE - due.size() % EcsTasks.MAX_DESCRIBE) % EcsTasks.MAX_DESCRIBE;
-    if (!due.isEmpty() && room > 0) {
-      // Fill the last call: a task looked at early costs nothing extra.
-      spare.sort((a, b) -> a.lastLooked.compareTo(b.lastLooked));
-      due.addAll(spare.subList(0, Math.min(room, spare.size())));
     }
     List<Watched> looked = new ArrayList<>();
-    Map<String, List<Watched>> byCluster = new java.util.LinkedHashMap<>();
-    due.forEach(
-        w -> byCluster.computeIfAbsent(String.valueOf(w.cluster), c -> new ArrayList<>()).add(w));
-    for (List<Watched> ofCluster : byCluster.values()) {
-      describe(ofCluster, now, looked);
+    for (Map.Entry<String, List<Watched>> cluster : due.entrySet()) {
+      List<Watched> calls = cluster.getValue();
+      List<Watched> extra = spare.getOrDefault(cluster.getKey(), List.of());
+      int room =
+          (EcsTasks.MAX_DESCRIBE - calls.size() % EcsTasks.MAX_DESCRIBE) % EcsTasks.MAX_DESCRIBE;
+      if (room > 0 && !extra.isEmpty()) {
+        // Fill the cluster's last call: a task looked at early costs nothing extra.
+        extra.sort((a, b) -> a.lastLooked.compareTo(b.lastLooked));
+        calls.addAll(extra.subList(0, Math.min(room, extra.size())));
+      }
+      describe(calls, now, looked);
     }
     return looked;
   }
