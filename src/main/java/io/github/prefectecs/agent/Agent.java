@@ -5,6 +5,7 @@ import io.github.prefectecs.agent.config.ConfigException;
 import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.ecs.EcsRateLimits;
+import io.github.prefectecs.agent.ecs.SdkEcsTasks;
 import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
@@ -23,9 +24,16 @@ import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.Submitter;
+import io.github.prefectecs.agent.run.TaskEvents;
 import io.github.prefectecs.agent.support.Messages;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.Signals;
+import io.github.prefectecs.agent.watch.EcsTasks;
+import io.github.prefectecs.agent.watch.Notices;
+import io.github.prefectecs.agent.watch.RunOutcomes;
+import io.github.prefectecs.agent.watch.SlackNotices;
+import io.github.prefectecs.agent.watch.TaskWatcher;
+import io.github.prefectecs.agent.watch.WatchSettings;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,6 +105,10 @@ public final class Agent implements AutoCloseable {
   private volatile Launcher launcher;
   private volatile HealthServer healthServer;
   private volatile ApiConnection.Connected connection;
+  private final EcsTasks ecsTasks;
+  private final ScheduledExecutorService watchThread;
+  private volatile TaskWatcher watcher;
+  private volatile SlackNotices slack;
   private volatile int exitCode;
   private int connectFailures;
 
@@ -105,7 +117,7 @@ public final class Agent implements AutoCloseable {
    */
   public Agent(
       AgentConfig config, PrefectApi api, Function<String, Launcher> launcherFactory, Clock clock) {
-    this(config, api, launcherFactory, clock, AgentMetrics.create());
+    this(config, api, launcherFactory, null, clock, AgentMetrics.create());
   }
 
   /**
@@ -118,6 +130,37 @@ public final class Agent implements AutoCloseable {
       Function<String, Launcher> launcherFactory,
       Clock clock,
       AgentMetrics metrics) {
+    this(config, api, launcherFactory, null, clock, metrics);
+  }
+
+  /**
+   * @param ecsTasks what the task watcher needs from ECS; null runs the agent without watching its
+   *     tasks
+   */
+  public Agent(
+      AgentConfig config,
+      PrefectApi api,
+      Function<String, Launcher> launcherFactory,
+      EcsTasks ecsTasks,
+      Clock clock) {
+    this(config, api, launcherFactory, ecsTasks, clock, AgentMetrics.create());
+  }
+
+  /**
+   * @param launcherFactory builds the launcher once the tenant is known (its argument)
+   * @param ecsTasks what the task watcher needs from ECS; null runs the agent without watching its
+   *     tasks
+   * @param metrics where launches, requests and durations are counted; served on /metrics
+   */
+  public Agent(
+      AgentConfig config,
+      PrefectApi api,
+      Function<String, Launcher> launcherFactory,
+      EcsTasks ecsTasks,
+      Clock clock,
+      AgentMetrics metrics) {
+    this.ecsTasks = ecsTasks;
+    this.watchThread = scheduledExecutor("agent-watch", true);
     this.config = config;
     this.metrics = metrics;
     this.api = new MeteredPrefectApi(api, metrics);
@@ -286,6 +329,7 @@ public final class Agent implements AutoCloseable {
         new PollLoop(
             () -> timedPoll(poller), pollThread, health, config.maxPolls(), this::requestStop);
     pollLoop = loop;
+    startWatching(reporter);
     LOG.info("Starting {} with labels {}", ApiConnection.AGENT_TYPE, config.labels());
     LOG.info("Waiting for flow runs...");
     loop.start();
@@ -298,6 +342,35 @@ public final class Agent implements AutoCloseable {
     } finally {
       metrics.pollDuration(Duration.ofNanos(System.nanoTime() - started));
     }
+  }
+
+  private void startWatching(RunReporter reporter) {
+    if (ecsTasks == null) {
+      return;
+    }
+    Launcher l = launcher;
+    Notices notices = Notices.NONE;
+    if (config.slackWebhookUrl().isPresent()) {
+      slack = new SlackNotices(config.slackWebhookUrl());
+      notices = slack;
+    }
+    RunOutcomes outcomes = new RunOutcomes(reporter, notices, l::forget);
+    TaskWatcher w =
+        new TaskWatcher(
+            ecsTasks,
+            api,
+            registry,
+            TaskEvents.NONE,
+            outcomes,
+            WatchSettings.defaults(
+                config.ecs().cluster(),
+                config.name(),
+                config.ecs().startTimeout(),
+                config.ecs().spotRelaunchLimit()),
+            clock,
+            watchThread);
+    watcher = w;
+    w.start();
   }
 
   /**
@@ -338,8 +411,19 @@ public final class Agent implements AutoCloseable {
     if (!slots.awaitAllFree(drain)) {
       LOG.warn("{} launch(es) still running after {}; stopping anyway", slots.inUse(), drain);
     }
+    TaskWatcher w = watcher;
+    if (w != null) {
+      w.close();
+    }
+    watchThread.shutdown();
+    awaitTermination(watchThread, Duration.ofSeconds(30));
     if (!batcher.flush(FLUSH_DEADLINE)) {
       LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
+    }
+    // After the flush: states written during it may still post notices.
+    SlackNotices n = slack;
+    if (n != null) {
+      n.close(Duration.ofSeconds(5));
     }
     batcher.close();
     batchThreads.shutdown();
@@ -402,7 +486,7 @@ public final class Agent implements AutoCloseable {
   public static int run(AgentConfig config) {
     Clock clock = Clock.systemUTC();
     // One set of adaptive buckets per process, fed by the client's attempts (see README, "Several
-    // agents in one AWS account").
+    // agents in one AWS account"); the watcher's DescribeTasks/StopTask share the launcher's.
     EcsRateLimits limits = EcsRateLimits.adaptive(config.ecs().maxRunTaskRate());
     AgentMetrics metrics = AgentMetrics.withJvm();
     EcsClient ecs;
@@ -422,6 +506,7 @@ public final class Agent implements AutoCloseable {
             config,
             GraphqlPrefectApi.create(config),
             tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
+            new SdkEcsTasks(ecs, limits),
             clock,
             metrics);
     try {

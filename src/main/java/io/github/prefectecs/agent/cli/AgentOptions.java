@@ -201,6 +201,22 @@ public final class AgentOptions {
               + " (cloud.agent.ecs.max_run_task_rate); default unset: adapt to throttling.")
   Double maxRunTaskRate;
 
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "SECONDS",
+      description =
+          "Seconds a flow task may take to start (PROVISIONING/PENDING) before it is stopped and"
+              + " its run failed; default 600.")
+  Double startTimeout;
+
+  @Option(
+      names = "--spot-relaunch-limit",
+      paramLabel = "N",
+      description =
+          "How often a run interrupted by Fargate Spot is relaunched on FARGATE before it"
+              + " fails; default 3.")
+  Long spotRelaunchLimit;
+
   /** True when the deprecated {@code --token} was given. */
   boolean tokenGiven() {
     return token != null;
@@ -254,6 +270,8 @@ public final class AgentOptions {
     add(out, ECS + "log_group", logGroup, "--log-group");
     add(out, ECS + "api_key_secret_arn", apiKeySecretArn, "--api-key-secret-arn");
     add(out, ECS + "max_run_task_rate", maxRunTaskRate, "--max-run-task-rate");
+    add(out, ECS + "start_timeout", startTimeout, "--start-timeout");
+    add(out, ECS + "spot_relaunch_limit", spotRelaunchLimit, "--spot-relaunch-limit");
     return out;
   }
 

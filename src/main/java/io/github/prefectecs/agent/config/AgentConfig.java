@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param ecs the ECS options
  * @param awsCredentials credentials from {@code context.secrets.AWS_CREDENTIALS}, or null to use
  *     the default AWS credentials chain
+ * @param slackWebhookUrl {@code context.secrets.SLACK_WEBHOOK_URL}: where infrastructure failures
+ *     of runs are posted; empty for none
  */
 public record AgentConfig(
     Backend backend,
@@ -52,7 +54,8 @@ public record AgentConfig(
     Duration requestTimeout,
     int maxConcurrentLaunches,
     EcsSettings ecs,
-    AwsSecretCredentials awsCredentials) {
+    AwsSecretCredentials awsCredentials,
+    Secret slackWebhookUrl) {
 
   public AgentConfig {
     Objects.requireNonNull(backend, "backend");
@@ -66,10 +69,55 @@ public record AgentConfig(
     Objects.requireNonNull(flowLogLevel, "flowLogLevel");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(ecs, "ecs");
+    Objects.requireNonNull(slackWebhookUrl, "slackWebhookUrl");
     if (maxConcurrentLaunches < 1) {
       throw new IllegalArgumentException(
           "max_concurrent_launches must be at least 1, was " + maxConcurrentLaunches);
     }
+  }
+
+  /** A configuration without a Slack webhook. */
+  public AgentConfig(
+      Backend backend,
+      URI api,
+      Secret apiKey,
+      String tenantId,
+      Secret authToken,
+      String agentConfigId,
+      String name,
+      List<String> labels,
+      Map<String, String> envVars,
+      Integer maxPolls,
+      URI agentAddress,
+      boolean sendFlowRunLogs,
+      String agentLogLevel,
+      String flowLogLevel,
+      boolean jsonLogs,
+      Duration requestTimeout,
+      int maxConcurrentLaunches,
+      EcsSettings ecs,
+      AwsSecretCredentials awsCredentials) {
+    this(
+        backend,
+        api,
+        apiKey,
+        tenantId,
+        authToken,
+        agentConfigId,
+        name,
+        labels,
+        envVars,
+        maxPolls,
+        agentAddress,
+        sendFlowRunLogs,
+        agentLogLevel,
+        flowLogLevel,
+        jsonLogs,
+        requestTimeout,
+        maxConcurrentLaunches,
+        ecs,
+        awsCredentials,
+        Secret.empty());
   }
 
   /** The core version the agent claims on the wire ({@code X-PREFECT-CORE-VERSION}). */

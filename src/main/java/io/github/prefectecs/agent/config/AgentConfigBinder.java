@@ -51,6 +51,7 @@ final class AgentConfigBinder {
     String tenantId = r.string("cloud.tenant_id");
     Secret authToken = Secret.of(r.string("cloud.agent.auth_token"));
     String agentConfigId = r.string("cloud.agent.agent_config_id");
+    Secret slackWebhook = slackWebhook(r);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
@@ -73,7 +74,21 @@ final class AgentConfigBinder {
         timeout == null ? Duration.ofSeconds(15) : timeout,
         launches == null ? 10 : Math.toIntExact(launches),
         ecs,
-        aws);
+        aws,
+        slackWebhook);
+  }
+
+  private static Secret slackWebhook(ValueReader r) {
+    String url = r.string("context.secrets.SLACK_WEBHOOK_URL");
+    if (url != null && !url.startsWith("https://") && !url.startsWith("http://")) {
+      // The value is a secret: the problem names the key, never the value.
+      r.problem(
+          r.config().entry("context.secrets.SLACK_WEBHOOK_URL"),
+          "not an http(s) URL",
+          "give the Slack incoming-webhook URL (https://hooks.slack.com/services/...)");
+      return Secret.empty();
+    }
+    return Secret.of(url);
   }
 
   private static Backend backend(ValueReader r) {

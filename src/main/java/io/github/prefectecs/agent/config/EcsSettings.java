@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,6 +27,10 @@ import java.util.Objects;
  *     key as an environment override as the reference agent does
  * @param maxRunTaskRate {@code max_run_task_rate}: this agent's cap on RunTask calls per second
  *     (its share of the account's quota); null for none (the agent adapts to throttling alone)
+ * @param startTimeout a task still starting (PROVISIONING, PENDING) after this long is stopped and
+ *     its run failed ({@code start_timeout}, seconds; default 10 minutes)
+ * @param spotRelaunchLimit how often one run is relaunched on FARGATE after a Fargate Spot
+ *     interruption before it fails ({@code spot_relaunch_limit}; default 3)
  */
 public record EcsSettings(
     String cluster,
@@ -41,9 +46,47 @@ public record EcsSettings(
     Boolean assignPublicIp,
     String logGroup,
     String apiKeySecretArn,
-    Double maxRunTaskRate) {
+    Double maxRunTaskRate,
+    Duration startTimeout,
+    int spotRelaunchLimit) {
 
-  /** Settings with no RunTask rate cap. */
+  /** The highest {@code max_run_task_rate} accepted, calls per second. */
+  public static final double MAX_RUN_TASK_RATE_LIMIT = 1000;
+
+  /** Default of {@code start_timeout}. */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
+
+  /** Default of {@code spot_relaunch_limit}. */
+  public static final int DEFAULT_SPOT_RELAUNCH_LIMIT = 3;
+
+  /** FARGATE_SPOT weighted 3 over FARGATE 2, the default placement. */
+  public static final List<CapacityProviderItem> DEFAULT_STRATEGY =
+      List.of(
+          new CapacityProviderItem("FARGATE_SPOT", 3, 0),
+          new CapacityProviderItem("FARGATE", 2, 0));
+
+  public EcsSettings {
+    capacityProviderStrategy = List.copyOf(Objects.requireNonNull(capacityProviderStrategy));
+    subnets = List.copyOf(Objects.requireNonNull(subnets));
+    securityGroups = List.copyOf(Objects.requireNonNull(securityGroups));
+    Objects.requireNonNull(startTimeout, "startTimeout");
+    int modes =
+        (launchType != null ? 1 : 0)
+            + (capacityProviderStrategy.isEmpty() ? 0 : 1)
+            + (useClusterDefaultStrategy ? 1 : 0);
+    if (maxRunTaskRate != null
+        && !(maxRunTaskRate > 0 && maxRunTaskRate <= MAX_RUN_TASK_RATE_LIMIT)) {
+      throw new IllegalArgumentException(
+          "max_run_task_rate must be above 0 and at most 1000, was " + maxRunTaskRate);
+    }
+    if (modes != 1) {
+      throw new IllegalArgumentException(
+          "exactly one of launch type, capacity provider strategy or the cluster default strategy"
+              + " must be chosen");
+    }
+  }
+
+  /** Settings with no RunTask rate cap, the default start timeout and Spot relaunch limit. */
   public EcsSettings(
       String cluster,
       String launchType,
@@ -72,36 +115,9 @@ public record EcsSettings(
         assignPublicIp,
         logGroup,
         apiKeySecretArn,
-        null);
-  }
-
-  /** The highest {@code max_run_task_rate} accepted, calls per second. */
-  public static final double MAX_RUN_TASK_RATE_LIMIT = 1000;
-
-  /** FARGATE_SPOT weighted 3 over FARGATE 2, the default placement. */
-  public static final List<CapacityProviderItem> DEFAULT_STRATEGY =
-      List.of(
-          new CapacityProviderItem("FARGATE_SPOT", 3, 0),
-          new CapacityProviderItem("FARGATE", 2, 0));
-
-  public EcsSettings {
-    capacityProviderStrategy = List.copyOf(Objects.requireNonNull(capacityProviderStrategy));
-    subnets = List.copyOf(Objects.requireNonNull(subnets));
-    securityGroups = List.copyOf(Objects.requireNonNull(securityGroups));
-    int modes =
-        (launchType != null ? 1 : 0)
-            + (capacityProviderStrategy.isEmpty() ? 0 : 1)
-            + (useClusterDefaultStrategy ? 1 : 0);
-    if (maxRunTaskRate != null
-        && !(maxRunTaskRate > 0 && maxRunTaskRate <= MAX_RUN_TASK_RATE_LIMIT)) {
-      throw new IllegalArgumentException(
-          "max_run_task_rate must be above 0 and at most 1000, was " + maxRunTaskRate);
-    }
-    if (modes != 1) {
-      throw new IllegalArgumentException(
-          "exactly one of launch type, capacity provider strategy or the cluster default strategy"
-              + " must be chosen");
-    }
+        null,
+        DEFAULT_START_TIMEOUT,
+        DEFAULT_SPOT_RELAUNCH_LIMIT);
   }
 
   /** Defaults: default cluster, the FARGATE_SPOT/FARGATE strategy, nothing else set. */

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.config;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,9 @@ final class EcsSettingsBinder {
           "assign_public_ip",
           "log_group",
           "api_key_secret_arn",
-          "max_run_task_rate");
+          "max_run_task_rate",
+          "start_timeout",
+          "spot_relaunch_limit");
 
   private EcsSettingsBinder() {}
 
@@ -57,6 +60,8 @@ final class EcsSettingsBinder {
     String executionRoleArn = r.string(P + "execution_role_arn");
     String logGroup = r.string(P + "log_group");
     Double maxRunTaskRate = maxRunTaskRate(r);
+    Duration startTimeout = startTimeout(r);
+    int spotLimit = spotRelaunchLimit(r);
     if (placement == null) {
       return EcsSettings.defaults(); // problems recorded; the caller throws
     }
@@ -74,7 +79,9 @@ final class EcsSettingsBinder {
         publicIp,
         logGroup,
         secretArn,
-        maxRunTaskRate);
+        maxRunTaskRate,
+        startTimeout,
+        spotLimit);
   }
 
   private static Double maxRunTaskRate(ValueReader r) {
@@ -88,6 +95,36 @@ final class EcsSettingsBinder {
       return null;
     }
     return rate;
+  }
+
+  private static Duration startTimeout(ValueReader r) {
+    Double seconds = r.number(P + "start_timeout");
+    if (seconds == null) {
+      return EcsSettings.DEFAULT_START_TIMEOUT;
+    }
+    if (seconds < 30 || seconds > 86_400) {
+      r.problem(
+          r.config().entry(P + "start_timeout"),
+          "must be between 30 and 86400 seconds",
+          "give the seconds a task may take to start, e.g. 600");
+      return EcsSettings.DEFAULT_START_TIMEOUT;
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
+
+  private static int spotRelaunchLimit(ValueReader r) {
+    Long limit = r.integer(P + "spot_relaunch_limit");
+    if (limit == null) {
+      return EcsSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
+    }
+    if (limit < 0 || limit > 100) {
+      r.problem(
+          r.config().entry(P + "spot_relaunch_limit"),
+          "must be between 0 and 100",
+          "give how often a run interrupted by Fargate Spot is relaunched, e.g. 3 (0: never)");
+      return EcsSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
+    }
+    return Math.toIntExact(limit);
   }
 
   private record Placement(

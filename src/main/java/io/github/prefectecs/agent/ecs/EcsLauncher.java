@@ -3,11 +3,13 @@ package io.github.prefectecs.agent.ecs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.config.CapacityProviderItem;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.run.Launcher;
+import io.github.prefectecs.agent.watch.SpotMarker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,6 +37,9 @@ public final class EcsLauncher implements Launcher {
   static final String ALREADY_RUNNING =
       "Task already running for this flow run; not starting another";
   static final String SPOT_FALLBACK = "No Fargate Spot capacity; started on FARGATE instead";
+  static final String SPOT_RELAUNCH =
+      "Relaunched on FARGATE (on-demand), not Fargate Spot: an earlier task of this run was"
+          + " interrupted by Spot";
 
   private final AgentConfig config;
   private final EcsSettings settings;
@@ -207,9 +212,16 @@ public final class EcsLauncher implements Launcher {
       if (launchId != null) {
         kwargs.put("clientToken", RunTaskArguments.clientToken(run, "-" + launchId));
       }
+
+      boolean onDemand = onDemandAfterSpot(run, kwargs);
       String taskDefinition = taskDefinition(run, runConfig, kwargs);
       kwargs.put("taskDefinition", taskDefinition);
       LaunchResult result = runTask(run, kwargs, taskDefinition, runConfig);
+      if (onDemand && result instanceof LaunchResult.Launched launched) {
+        List<String> notes = new java.util.ArrayList<>(launched.notes());
+        notes.add(SPOT_RELAUNCH);
+        result = new LaunchResult.Launched(launched.taskArn(), notes);
+      }
       log.debug("Launch of flow run {} took {} ms: {}", run.id(), clock.millis() - started, result);
       return result;
     } catch (EcsLaunchException e) {
@@ -223,6 +235,22 @@ public final class EcsLauncher implements Launcher {
       }
       return new LaunchResult.Rejected(e.getMessage());
     }
+  }
+
+  /**
+   * A run the task watcher rescheduled after a Spot interruption carries a marker in its Scheduled
+   * state's message: whichever agent launches it next uses FARGATE (on-demand) only.
+   */
+  private static boolean onDemandAfterSpot(FlowRun run, ObjectNode kwargs) {
+    if (!SpotMarker.onDemandRequired(run.serializedState()) || !RunTaskKwargs.usesSpot(kwargs)) {
+      return false;
+    }
+    kwargs.set(
+        RunTaskKwargs.STRATEGY,
+        RunTaskKwargs.strategy(List.of(new CapacityProviderItem("FARGATE", 1, 0))));
+    kwargs.put("clientToken", RunTaskArguments.clientToken(run, "-od"));
+    log.info("Flow run {} was interrupted by Fargate Spot before; launching on FARGATE", run.id());
+    return true;
   }
 
   private LaunchResult runTask(

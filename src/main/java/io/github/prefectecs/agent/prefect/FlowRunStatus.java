@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.prefect;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 
 /**
@@ -9,9 +10,31 @@ import java.util.Objects;
  * @param state current state type, e.g. {@code Submitted}; may be null
  * @param version current version
  * @param agentId the agent that submitted it, or null
+ * @param serializedState the current serialized state (its message, a nested previous state); may
+ *     be null
+ * @param name the run's name; may be null
+ * @param flowName its flow's name; may be null
  */
-public record FlowRunStatus(String id, String state, int version, String agentId) {
+public record FlowRunStatus(
+    String id,
+    String state,
+    int version,
+    String agentId,
+    JsonNode serializedState,
+    String name,
+    String flowName) {
   public FlowRunStatus {
     Objects.requireNonNull(id, "id");
+  }
+
+  /** A status without the serialized state and names. */
+  public FlowRunStatus(String id, String state, int version, String agentId) {
+    this(id, state, version, agentId, null, null, null);
+  }
+
+  /** A status without names. */
+  public FlowRunStatus(
+      String id, String state, int version, String agentId, JsonNode serializedState) {
+    this(id, state, version, agentId, serializedState, null, null);
   }
 }

@@ -207,7 +207,7 @@ public final class GraphqlPrefectApi implements PrefectApi {
         data(
                 "flow_run",
                 "query($ids: [uuid!]) { flow_run(where: {id: {_in: $ids}}) { id state version"
-                    + " agent_id } }",
+                    + " agent_id serialized_state name flow { name } } }",
                 variables)
             .path("flow_run");
     List<FlowRunStatus> result = new ArrayList<>();
@@ -220,9 +220,31 @@ public final class GraphqlPrefectApi implements PrefectApi {
               row.path("id").asText(),
               row.path("state").isTextual() ? row.path("state").asText() : null,
               row.path("version").asInt(),
-              row.path("agent_id").isTextual() ? row.path("agent_id").asText() : null));
+              row.path("agent_id").isTextual() ? row.path("agent_id").asText() : null,
+              row.path("serialized_state").isObject() ? row.get("serialized_state") : null,
+              row.path("name").isTextual() ? row.path("name").asText() : null,
+              row.path("flow").path("name").isTextual()
+                  ? row.path("flow").path("name").asText()
+                  : null));
     }
     return List.copyOf(result);
+  }
+
+  @Override
+  public List<UpdateResult> heartbeatFlowRuns(Collection<String> ids) {
+    List<ObjectNode> inputs = new ArrayList<>();
+    List<String> runIds = new ArrayList<>(new LinkedHashSet<>(ids));
+    for (String id : runIds) {
+      inputs.add(mapper.createObjectNode().put("flow_run_id", id));
+    }
+    return AliasedMutation.send(
+        transport,
+        mapper,
+        "update_flow_run_heartbeat",
+        "update_flow_run_heartbeat_input",
+        "{ success }",
+        inputs,
+        runIds);
   }
 
   @Override

@@ -45,6 +45,15 @@ public interface PrefectApi extends AutoCloseable {
    */
   List<FlowRunStatus> flowRunStatuses(Collection<String> ids);
 
+  /**
+   * {@code update_flow_run_heartbeat} for every id in one request (aliased mutations), so Lazarus
+   * does not reschedule runs whose task the agent knows to be starting. One result per distinct id.
+   */
+  default List<UpdateResult> heartbeatFlowRuns(Collection<String> ids) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not send flow run heartbeats");
+  }
+
   /** Sets flow run states in one request; one item's failure does not fail the others. */
   List<UpdateResult> setFlowRunStates(List<StateUpdate> updates);
 

@@ -51,6 +51,11 @@ public final class PrefectStates {
     return base("Failed", message);
   }
 
+  /** {@code Cancelled(message)}. */
+  public static ObjectNode cancelled(String message) {
+    return base("Cancelled", message);
+  }
+
   /** {@code Scheduled(message, start_time)}; {@code startTime} may be null. */
   public static ObjectNode scheduled(String message, Instant startTime) {
     ObjectNode state = base("Scheduled", message);

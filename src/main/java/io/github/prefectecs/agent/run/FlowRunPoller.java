@@ -29,9 +29,6 @@ public final class FlowRunPoller {
   /** Task runs must have entered their state this long ago (lets a run retry in-process). */
   static final Duration TASK_RUN_BUFFER = Duration.ofSeconds(3);
 
-  /** How long launched runs stay in the registry until the task monitor takes them over. */
-  static final Duration LAUNCHED_RETENTION = Duration.ofHours(24);
-
   private final PrefectApi api;
   private final String tenantId;
   private final List<String> labels;
@@ -67,7 +64,6 @@ public final class FlowRunPoller {
    * lengthens the next wait).
    */
   public int pollOnce() {
-    registry.evictLaunchedOlderThan(LAUNCHED_RETENTION).forEach(launcher::forget);
     Instant now = clock.instant();
     // Asked even when every slot is busy: this call is also the agent's liveness signal to the
     // server (it refreshes agent.last_queried).

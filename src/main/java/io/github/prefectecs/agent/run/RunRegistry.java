@@ -3,7 +3,6 @@ package io.github.prefectecs.agent.run;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The one registry of flow runs this agent has in flight: claimed, launching, or launched with a
  * task ARN. The poll loop drops queue ids found here, so a run is never claimed twice by this
- * process, and the (coming) task monitor reads the launched entries.
+ * process, and the task watcher follows the launched and adopted entries to their end.
  *
  * <p>Thread-safe; every method is atomic per run id.
  */
@@ -118,6 +117,32 @@ public final class RunRegistry {
     return Optional.ofNullable(entries.get(runId));
   }
 
+  /** A snapshot of the runs whose task was launched or adopted (they have a task ARN). */
+  public List<Entry> tasks() {
+    return entries.values().stream()
+        .filter(e -> e.phase() == Phase.LAUNCHED || e.phase() == Phase.ADOPTED)
+        .filter(e -> e.taskArn() != null)
+        .toList();
+  }
+
+  /**
+   * Forgets {@code runId} if it is still launched or adopted with {@code taskArn}; a run claimed or
+   * launched again since (another task) is left alone. Returns whether it was forgotten.
+   */
+  public boolean releaseTask(String runId, String taskArn) {
+    boolean[] removed = new boolean[1];
+    entries.computeIfPresent(
+        runId,
+        (id, e) -> {
+          boolean same =
+              (e.phase() == Phase.LAUNCHED || e.phase() == Phase.ADOPTED)
+                  && taskArn.equals(e.taskArn());
+          removed[0] = same;
+          return same ? null : e;
+        });
+    return removed[0];
+  }
+
   /** A snapshot of the ids being claimed or launched right now. */
   public Set<String> busyIds() {
     Set<String> ids = new HashSet<>();
@@ -133,24 +158,6 @@ public final class RunRegistry {
   /** How many runs are in {@code phase}. */
   public int count(Phase phase) {
     return (int) entries.values().stream().filter(e -> e.phase() == phase).count();
-  }
-
-  /**
-   * Forgets launched and adopted runs older than {@code maxAge} and returns their ids. Until the
-   * task monitor tracks every task to STOPPED, this bounds the registry of a long-running daemon; a
-   * launched run is Submitted and no longer in the queue, so forgetting it cannot cause a second
-   * launch.
-   */
-  public List<String> evictLaunchedOlderThan(Duration maxAge) {
-    Instant cutoff = clock.instant().minus(maxAge);
-    List<String> evicted = new ArrayList<>();
-    for (Entry e : List.copyOf(entries.values())) {
-      boolean done = e.phase() == Phase.LAUNCHED || e.phase() == Phase.ADOPTED;
-      if (done && e.since().isBefore(cutoff) && entries.remove(e.runId(), e)) {
-        evicted.add(e.runId());
-      }
-    }
-    return evicted;
   }
 
   /**

@@ -9,13 +9,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
  * {@code scripts/demo}: runs the built agent against the moto AWS emulator and the Prefect Server
  * double: checks the set-up with {@code ecs check}, then prints the flow runs going from Scheduled
- * to Submitted, their ECS tasks and the agent's Prometheus metrics.
+ * to Submitted and their ECS tasks; then ends four of the tasks in different ways and prints what
+ * the agent made of each run, and the agent's Prometheus metrics.
  */
 public final class Demo {
   private Demo() {}
@@ -48,6 +50,31 @@ public final class Demo {
         System.out.printf(
             "  %s  startedBy=%s  %s  capacityProvider=%s%n",
             task.taskArn(), task.startedBy(), task.lastStatus(), task.capacityProviderName());
+      }
+      if (ids.size() >= 4 && allSubmitted(env)) {
+        System.out.println("\nEnding four tasks in different ways:");
+        Map<String, String> done = TaskEndings.apply(env, ids);
+        done.forEach((id, what) -> System.out.printf("  %s  %s%n", id, what));
+        TaskEndings.await(env, ids, Duration.ofSeconds(150));
+        System.out.println("\nWhat the agent told each run (state and message):");
+        for (String id : done.keySet()) {
+          System.out.printf(
+              "  %s  %-10s %s%n",
+              id,
+              env.prefect().flowRunState(id),
+              env.prefect().flowRunSerializedState(id).path("message").asText());
+          for (Task task : env.tasksOf(id)) {
+            System.out.printf(
+                "      task %s  %s  capacityProvider=%s  stoppedReason=%s%n",
+                task.taskArn(),
+                task.lastStatus(),
+                task.capacityProviderName(),
+                task.stoppedReason());
+          }
+        }
+        System.out.println(
+            "  (stop codes and exit codes such as an OOM kill, exit 137, need a real ECS or the"
+                + " unit tests' fake: moto's StopTask sets neither)");
       }
       System.out.println("\nFrom GET /metrics:");
       printMetrics(env.healthPort());

@@ -235,6 +235,18 @@ public final class DemoEnvironment implements AutoCloseable {
     }
   }
 
+  /** The tasks started for {@code runId}, oldest first as ECS lists them. */
+  public List<Task> tasksOf(String runId) {
+    return tasks().stream().filter(t -> runId.equals(t.startedBy())).toList();
+  }
+
+  /** StopTask with {@code reason}, as an operator, ECS or Spot would stop it. */
+  public void stopTask(String taskArn, String reason) {
+    try (EcsClient ecs = moto.ecs()) {
+      ecs.stopTask(b -> b.cluster(CLUSTER).task(taskArn).reason(reason));
+    }
+  }
+
   @Override
   public void close() {
     if (agent != null && agent.isAlive()) {

@@ -34,19 +34,24 @@ class RunRegistryTest {
   }
 
   @Test
-  void launchedRunsKeepTheirTaskAndOnlyOldOnesAreEvicted() {
-    registry.tryReserve("old");
-    registry.markLaunched("old", "arn:old");
+  void aTaskIsReleasedOnlyWhileTheRunStillHasThatTask() {
+    registry.tryReserve("run");
+    registry.markLaunched("run", "arn:old");
     clock.advance(Duration.ofHours(25));
-    registry.tryReserve("new");
-    registry.markLaunched("new", "arn:new");
+    registry.markAdopted("adopted", "arn:a");
     registry.tryReserve("claiming");
 
-    assertThat(registry.evictLaunchedOlderThan(Duration.ofHours(24))).containsExactly("old");
-    assertThat(registry.ids()).containsExactlyInAnyOrder("new", "claiming");
-    assertThat(registry.get("new"))
-        .hasValueSatisfying(e -> assertThat(e.taskArn()).isEqualTo("arn:new"));
-    assertThat(registry.count(RunRegistry.Phase.CLAIMING)).isEqualTo(1);
+    assertThat(registry.tasks())
+        .extracting(RunRegistry.Entry::taskArn)
+        .containsExactlyInAnyOrder("arn:old", "arn:a");
+    assertThat(registry.releaseTask("run", "arn:other")).isFalse();
+    assertThat(registry.releaseTask("run", "arn:old")).isTrue();
+    assertThat(registry.ids()).containsExactlyInAnyOrder("adopted", "claiming");
+
+    registry.tryReserve("adopted"); // queued again: claimed anew, the old task no longer counts
+    assertThat(registry.releaseTask("adopted", "arn:a")).isFalse();
+    assertThat(registry.busyIds()).contains("adopted");
+    assertThat(registry.count(RunRegistry.Phase.CLAIMING)).isEqualTo(2);
   }
 
   private static final class MutableClock extends Clock {

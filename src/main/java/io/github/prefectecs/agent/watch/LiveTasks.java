@@ -1,0 +1,121 @@
+package io.github.prefectecs.agent.watch;
+
+import io.github.prefectecs.agent.prefect.FlowRunStatus;
+import io.github.prefectecs.agent.prefect.PrefectApi;
+import io.github.prefectecs.agent.prefect.PrefectApiException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the watcher does for a task that is still alive: StopTask when its run is Cancelling in
+ * Prefect or when it has been starting for longer than the start timeout (only ever to the task of
+ * that run), and heartbeats, in one request, for runs still Submitted so Lazarus leaves them alone.
+ * Watcher thread only.
+ */
+final class LiveTasks {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveTasks.class);
+  private final EcsTasks ecs;
+  private final PrefectApi api;
+  private final WatchSettings settings;
+  private boolean heartbeatsOff;
+
+  LiveTasks(EcsTasks ecs, PrefectApi api, WatchSettings settings) {
+    this.ecs = ecs;
+    this.api = api;
+    this.settings = settings;
+  }
+
+  void act(Watched w, FlowRunStatus status, Instant now, List<String> heartbeats) {
+    if (w.last == null || status == null) {
+      return;
+    }
+    String state = status.state();
+    if ("Cancelling".equals(state) && w.request == Settlement.StopRequest.NONE) {
+      stop(
+          w,
+          Settlement.StopRequest.CANCEL,
+          "Prefect flow run " + w.runId + " was cancelled (Cancelling)",
+          null);
+    } else if (w.last.starting()
+        && w.request == Settlement.StopRequest.NONE
+        && Duration.between(w.startedAt(), now).compareTo(settings.startTimeout()) >= 0) {
+      String message =
+          "Task "
+              + w.taskArn
+              + " did not start within "
+              + human(settings.startTimeout())
+              + "; last status "
+              + w.last.lastStatus()
+              + (w.last.stoppedReason() == null ? "" : " (" + w.last.stoppedReason() + ")");
+      stop(
+          w,
+          Settlement.StopRequest.STUCK,
+          "Did not start within the agent's start timeout (last status "
+              + w.last.lastStatus()
+              + ")",
+          message);
+    }
+    boolean fresh =
+        w.lastHeartbeat != null
+            && Duration.between(w.lastHeartbeat, now).compareTo(settings.heartbeatInterval()) < 0;
+    if ("Submitted".equals(state) && !fresh) {
+      heartbeats.add(w.runId);
+      w.lastHeartbeat = now;
+    }
+  }
+
+  private void stop(Watched w, Settlement.StopRequest request, String reason, String stuckMessage) {
+    if (!w.runId.equals(w.last.flowRunId())) {
+      if (!w.notOurs) {
+        w.notOurs = true;
+        LOG.error(
+            "Not stopping task {}: ECS says it runs flow run {}, not {}",
+            w.taskArn,
+            w.last.flowRunId(),
+            w.runId);
+      }
+      return;
+    }
+    try {
+      ecs.stop(w.cluster, w.taskArn, reason);
+    } catch (EcsTasksException e) {
+      LOG.warn("StopTask of {} failed; trying again next tick: {}", w.taskArn, e.getMessage());
+      return;
+    }
+    LOG.info("Stopped task {} of flow run {}: {}", w.taskArn, w.runId, reason);
+    w.request = request;
+    w.stuckMessage = stuckMessage;
+  }
+
+  void heartbeat(List<String> runIds, Collection<Watched> watched) {
+    if (runIds.isEmpty() || heartbeatsOff) {
+      return;
+    }
+    try {
+      api.heartbeatFlowRuns(runIds).stream()
+          .filter(r -> !r.isOk())
+          .forEach(
+              r ->
+                  LOG.debug(
+                      "Heartbeat of flow run {} failed: {}", r.runId(), r.error().getMessage()));
+    } catch (UnsupportedOperationException e) {
+      LOG.warn("Heartbeats for starting runs are off: {}", e.getMessage());
+      heartbeatsOff = true;
+    } catch (PrefectApiException e) {
+      LOG.warn(
+          "Heartbeats of {} starting flow run(s) failed; sent again next tick: {}",
+          runIds.size(),
+          e.getMessage());
+      watched.stream().filter(w -> runIds.contains(w.runId)).forEach(w -> w.lastHeartbeat = null);
+    }
+  }
+
+  static String human(Duration d) {
+    long s = d.toSeconds();
+    return s % 60 == 0 ? s / 60 + " min" : s + " s";
+  }
+}

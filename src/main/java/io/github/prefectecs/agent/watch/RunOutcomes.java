@@ -1,0 +1,103 @@
+package io.github.prefectecs.agent.watch;
+
+import io.github.prefectecs.agent.prefect.FlowRunStatus;
+import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.prefect.StateUpdate;
+import io.github.prefectecs.agent.run.RunReporter;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes what the watcher decided: the run's state (with the version just read, through the
+ * batching reporter), then the run log with the same facts and, for infrastructure failures, an
+ * operator notice. A write that fails is written again by the watcher from a fresh read of the run,
+ * so a finished run is never overwritten; one refused {@value #GIVE_UP} times for a non-transient
+ * reason is given up with an ERROR.
+ *
+ * <p>Thread-safe.
+ */
+public final class RunOutcomes {
+  private static final Logger LOG = LoggerFactory.getLogger(RunOutcomes.class);
+  static final int GIVE_UP = 5;
+
+  private final RunReporter reporter;
+  private final Notices notices;
+  private final Consumer<String> forgetLaunch;
+
+  /**
+   * @param forgetLaunch tells the launcher a run's task ended (so a run queued again gets a new
+   *     task)
+   */
+  public RunOutcomes(RunReporter reporter, Notices notices, Consumer<String> forgetLaunch) {
+    this.reporter = Objects.requireNonNull(reporter, "reporter");
+    this.notices = Objects.requireNonNull(notices, "notices");
+    this.forgetLaunch = Objects.requireNonNull(forgetLaunch, "forgetLaunch");
+  }
+
+  void write(Watched w, FlowRunStatus status, Outcome.Write write) {
+    w.write = Watched.Write.PENDING;
+    reporter
+        .setFlowRunState(new StateUpdate(w.runId, status.version(), write.state()))
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null) {
+                written(w, status, write);
+              } else {
+                failed(w, write, unwrap(error));
+              }
+            });
+  }
+
+  private void written(Watched w, FlowRunStatus status, Outcome.Write write) {
+    reporter.log(w.runId, write.logLevel(), write.logMessage());
+    if ("ERROR".equals(write.logLevel())) {
+      LOG.warn("Flow run {} set to {}: {}", w.runId, write.type(), write.logMessage());
+    } else {
+      LOG.info("Flow run {} set to {}: {}", w.runId, write.type(), write.logMessage());
+    }
+    if (write.notice()) {
+      notices.post(
+          new Notices.Notice(
+              w.runId, status.name(), status.flowName(), write.logMessage(), w.taskArn));
+    }
+    w.write = Watched.Write.DONE;
+  }
+
+  private void failed(Watched w, Outcome.Write write, Throwable error) {
+    boolean retryable = !(error instanceof PrefectApiException p) || p.retryable();
+    w.writeError = error.getMessage();
+    if (!retryable && ++w.permanentFailures >= GIVE_UP) {
+      LOG.error(
+          "Giving up setting flow run {} to {} after {} refusals ({}); its task {} ended: {}",
+          w.runId,
+          write.type(),
+          w.permanentFailures,
+          error.getMessage(),
+          w.taskArn,
+          write.logMessage());
+      w.write = Watched.Write.DONE;
+      return;
+    }
+    LOG.warn(
+        "Setting flow run {} to {} failed ({}); trying again next tick",
+        w.runId,
+        write.type(),
+        error.getMessage());
+    w.write = Watched.Write.FAILED;
+  }
+
+  void dispatchNow() {
+    reporter.dispatchNow();
+  }
+
+  void forgetLaunch(String runId) {
+    forgetLaunch.accept(runId);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+}

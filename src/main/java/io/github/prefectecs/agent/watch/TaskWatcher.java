@@ -1,0 +1,264 @@
+package io.github.prefectecs.agent.watch;
+
+import io.github.prefectecs.agent.prefect.FlowRunStatus;
+import io.github.prefectecs.agent.prefect.PrefectApi;
+import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.run.RunRegistry;
+import io.github.prefectecs.agent.run.TaskEvents;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Follows every task this agent launched or adopted to its end and tells the run what happened:
+ * batched DescribeTasks (at most 100 ARNs a call), one batched Prefect status read and one batched
+ * heartbeat request a tick, StopTask for cancelled and stuck runs, then the run's final state
+ * through {@link RunOutcomes}. The one source of {@link TaskEvents}.
+ *
+ * <p>{@link #tick()} runs on one thread (the watcher's scheduler, or a test); other methods are
+ * thread-safe.
+ */
+public final class TaskWatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskWatcher.class);
+  static final int STATUS_CHUNK = 500;
+
+  private final EcsTasks ecs;
+  private final PrefectApi api;
+  private final RunRegistry registry;
+  private final TaskEvents events;
+  private final RunOutcomes outcomes;
+  private final WatchSettings settings;
+  private final Clock clock;
+  private final ScheduledExecutorService thread;
+  private final Map<String, Watched> watched = new LinkedHashMap<>();
+  private final Map<String, Integer> spotRelaunches = new HashMap<>();
+  private final TaskLooks looks;
+  private final LiveTasks live;
+  private final RestartListing restart;
+  private volatile boolean closed;
+
+  /**
+   * @param outcomes writes run states and logs, fires stop events and notices
+   * @param thread the watcher's own single-thread scheduler (owned by the caller)
+   */
+  public TaskWatcher(
+      EcsTasks ecs,
+      PrefectApi api,
+      RunRegistry registry,
+      TaskEvents events,
+      RunOutcomes outcomes,
+      WatchSettings settings,
+      Clock clock,
+      ScheduledExecutorService thread) {
+    this.ecs = Objects.requireNonNull(ecs, "ecs");
+    this.api = Objects.requireNonNull(api, "api");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.events = Objects.requireNonNull(events, "events");
+    this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.thread = Objects.requireNonNull(thread, "thread");
+    this.looks = new TaskLooks(ecs, events, settings);
+    this.live = new LiveTasks(ecs, api, settings);
+    this.restart = new RestartListing(ecs, settings, registry);
+  }
+
+  /** Starts ticking on the watcher's thread. */
+  public void start() {
+    long tick = settings.tick().toMillis();
+    thread.scheduleWithFixedDelay(this::safeTick, 0, tick, TimeUnit.MILLISECONDS);
+  }
+
+  /** How many tasks are under watch. */
+  public int watching() {
+    return thread.isShutdown() ? 0 : sizeOnThread();
+  }
+
+  private int sizeOnThread() {
+    synchronized (watched) {
+      return watched.size();
+    }
+  }
+
+  private void safeTick() {
+    if (closed) {
+      return;
+    }
+    try {
+      tick();
+    } catch (Exception e) {
+      LOG.warn("Task watcher tick failed; trying again next tick: {}", e.toString(), e);
+    }
+  }
+
+  /** One round: learn new tasks, describe the due ones, read their runs, act, heartbeat. */
+  public void tick() {
+    Instant now = clock.instant();
+    synchronized (watched) {
+      restart.addTo(watched, now);
+      absorbRegistry(now);
+      finishWrites();
+      List<Watched> looked = looks.describeDue(watched.values(), now);
+      List<Watched> settling = new ArrayList<>();
+      for (Watched w : watched.values()) {
+        if (w.ended() && w.write != Watched.Write.PENDING && !looked.contains(w)) {
+          settling.add(w);
+        }
+      }
+      List<Watched> toRead = new ArrayList<>(looked);
+      toRead.addAll(settling);
+      Map<String, FlowRunStatus> statuses = readStatuses(toRead);
+      if (statuses == null) {
+        return;
+      }
+      List<String> heartbeats = new ArrayList<>();
+      for (Watched w : toRead) {
+        MDC.put("flow_run_id", w.runId);
+        MDC.put("task_arn", w.taskArn);
+        try {
+          act(w, statuses.get(w.runId), now, heartbeats);
+        } finally {
+          MDC.remove("flow_run_id");
+          MDC.remove("task_arn");
+        }
+      }
+      live.heartbeat(heartbeats, watched.values());
+      outcomes.dispatchNow();
+    }
+  }
+
+  private void absorbRegistry(Instant now) {
+    for (RunRegistry.Entry e : registry.tasks()) {
+      watched.computeIfAbsent(
+          e.taskArn(), arn -> new Watched(e.runId(), arn, e.since(), settings.cluster()));
+    }
+  }
+
+  private void finishWrites() {
+    for (Watched w : List.copyOf(watched.values())) {
+      if (w.write == Watched.Write.DONE) {
+        forget(w, true);
+      } else if (w.write == Watched.Write.FAILED) {
+        w.write = Watched.Write.NONE; // written again next time, from a fresh read of the run
+      }
+    }
+  }
+
+  private Map<String, FlowRunStatus> readStatuses(List<Watched> ws) {
+    List<String> ids = ws.stream().map(w -> w.runId).distinct().toList();
+    Map<String, FlowRunStatus> result = new HashMap<>();
+    try {
+      for (int from = 0; from < ids.size(); from += STATUS_CHUNK) {
+        api.flowRunStatuses(ids.subList(from, Math.min(ids.size(), from + STATUS_CHUNK)))
+            .forEach(s -> result.put(s.id(), s));
+      }
+    } catch (PrefectApiException e) {
+      LOG.warn(
+          "Cannot read the states of {} flow run(s); trying again next tick: {}",
+          ids.size(),
+          e.getMessage());
+      return null;
+    }
+    return result;
+  }
+
+  private void act(Watched w, FlowRunStatus status, Instant now, List<String> heartbeats) {
+    if (w.write == Watched.Write.PENDING) {
+      return;
+    }
+    if (!w.ended()) {
+      live.act(w, status, now, heartbeats);
+      return;
+    }
+    if (w.verdict == null && w.request == Settlement.StopRequest.NONE) {
+      w.verdict = w.missing ? StopCauses.missing(w.taskArn) : StopCauses.of(w.last);
+    }
+    if (w.verdict instanceof Verdict.CleanExit && !w.confirmed) {
+      // The flow process may have written its final state just before exiting: read once more.
+      w.confirmed = true;
+      return;
+    }
+    RunRegistry.Entry entry = registry.get(w.runId).orElse(null);
+    if (entry != null && (entry.phase().busy() || !w.taskArn.equals(entry.taskArn()))) {
+      // The run was queued again and is being (or was) launched anew: this task is history.
+      forget(w, "the run is being launched again (" + entry.phase() + ")");
+      return;
+    }
+    int spot =
+        Math.max(
+            spotRelaunches.getOrDefault(w.runId, 0),
+            status == null ? 0 : SpotMarker.count(status.serializedState()));
+    Outcome outcome =
+        Settlement.decide(
+            w.taskArn,
+            w.verdict,
+            w.request,
+            w.stuckMessage,
+            status,
+            spot,
+            settings.spotRelaunchLimit(),
+            now);
+    if (outcome instanceof Outcome.Forget f) {
+      forget(w, f.why());
+    } else if (outcome instanceof Outcome.Write write) {
+      if (write.type().equals("Scheduled")) {
+        spotRelaunches.put(w.runId, spot + 1);
+      }
+      w.outcome = write;
+      outcomes.write(w, status, write);
+    }
+  }
+
+  private void forget(Watched w, String why) {
+    LOG.info("Task {} of flow run {} stopped; nothing to report: {}", w.taskArn, w.runId, why);
+    forget(w, false);
+  }
+
+  private void forget(Watched w, boolean reported) {
+    watched.remove(w.taskArn);
+    if (w.outcome == null || !"Scheduled".equals(w.outcome.type())) {
+      spotRelaunches.remove(w.runId);
+    }
+    if (registry.releaseTask(w.runId, w.taskArn) || registry.get(w.runId).isEmpty()) {
+      outcomes.forgetLaunch(w.runId);
+    }
+    if (!w.announced) {
+      // Found stopped at start-up: listeners hear of its start before its stop.
+      w.announced = true;
+      events.taskStarted(
+          new TaskEvents.TaskStart(
+              w.runId, w.taskArn, w.last == null ? null : w.last.taskDefinitionArn(), w.since));
+    }
+    Instant stoppedAt =
+        w.last != null && w.last.stoppedAt() != null ? w.last.stoppedAt() : clock.instant();
+    boolean abnormal =
+        w.request == Settlement.StopRequest.STUCK
+            || w.verdict instanceof Verdict.Failure
+            || w.verdict instanceof Verdict.SpotInterrupted
+            || w.verdict instanceof Verdict.CleanExit && reported;
+    String cause =
+        w.request == Settlement.StopRequest.CANCEL
+            ? "cancelled in Prefect"
+            : w.request == Settlement.StopRequest.STUCK
+                ? w.stuckMessage
+                : w.verdict == null ? null : w.verdict.message();
+    events.taskStopped(
+        new TaskEvents.TaskStop(w.runId, w.taskArn, stoppedAt, abnormal, abnormal ? cause : null));
+  }
+
+  /** Stops watching; state writes already queued are flushed by the caller's batcher. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

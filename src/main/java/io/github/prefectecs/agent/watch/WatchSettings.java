@@ -1,0 +1,67 @@
+package io.github.prefectecs.agent.watch;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the task watcher works.
+ *
+ * @param cluster the ECS cluster of the agent's tasks; null for the default cluster
+ * @param agentName the {@code prefect:agent} tag of this agent's tasks (the restart listing keeps
+ *     only those)
+ * @param tick how often the watcher wakes up
+ * @param youngInterval how often a starting, young or stopping task is described
+ * @param longRunnerInterval how often a task RUNNING for longer than {@code youngAge} is described
+ *     (at most one minute)
+ * @param youngAge how long a task counts as young
+ * @param startTimeout a task still PROVISIONING/PENDING/ACTIVATING after this long is stopped and
+ *     its run failed
+ * @param spotRelaunchLimit the most Spot relaunches per run, then Failed
+ * @param heartbeatInterval how often a Submitted run with a live task gets a heartbeat
+ */
+public record WatchSettings(
+    String cluster,
+    String agentName,
+    Duration tick,
+    Duration youngInterval,
+    Duration longRunnerInterval,
+    Duration youngAge,
+    Duration startTimeout,
+    int spotRelaunchLimit,
+    Duration heartbeatInterval) {
+
+  public WatchSettings {
+    Objects.requireNonNull(tick, "tick");
+    Objects.requireNonNull(youngInterval, "youngInterval");
+    Objects.requireNonNull(longRunnerInterval, "longRunnerInterval");
+    Objects.requireNonNull(youngAge, "youngAge");
+    Objects.requireNonNull(startTimeout, "startTimeout");
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    if (longRunnerInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException(
+          "longRunnerInterval must be at most one minute, was " + longRunnerInterval);
+    }
+    if (spotRelaunchLimit < 0) {
+      throw new IllegalArgumentException(
+          "spotRelaunchLimit must be 0 or more, was " + spotRelaunchLimit);
+    }
+    if (startTimeout.isNegative() || startTimeout.isZero()) {
+      throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
+    }
+  }
+
+  /** The production cadence: tick 5 s, young tasks every 5 s, long runners every 15 s. */
+  public static WatchSettings defaults(
+      String cluster, String agentName, Duration startTimeout, int spotRelaunchLimit) {
+    return new WatchSettings(
+        cluster,
+        agentName,
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(15),
+        Duration.ofMinutes(2),
+        startTimeout,
+        spotRelaunchLimit,
+        Duration.ofMinutes(2));
+  }
+}

@@ -1,0 +1,159 @@
+package io.github.prefectecs.agent.watch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.prefectecs.agent.prefect.AgentRegistration;
+import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.prefect.FlowRunStatus;
+import io.github.prefectecs.agent.prefect.LogEntry;
+import io.github.prefectecs.agent.prefect.PrefectApi;
+import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.prefect.PrefectStates;
+import io.github.prefectecs.agent.prefect.StateUpdate;
+import io.github.prefectecs.agent.prefect.UpdateResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Flow runs in memory, as Prefect Cloud keeps them: states with versions and the version lock (a
+ * write with a stale version is refused), heartbeats, logs, and request counting. Thread-safe.
+ */
+final class FakePrefectRuns implements PrefectApi {
+  record Run(String state, int version, JsonNode serialized) {}
+
+  final Map<String, Run> runs = new ConcurrentHashMap<>();
+  final List<StateUpdate> writes = new CopyOnWriteArrayList<>();
+  final List<LogEntry> logs = new CopyOnWriteArrayList<>();
+  final List<String> heartbeats = new CopyOnWriteArrayList<>();
+  final AtomicInteger statusRequests = new AtomicInteger();
+  final AtomicInteger heartbeatRequests = new AtomicInteger();
+  final AtomicInteger writeRequests = new AtomicInteger();
+  final AtomicInteger failWrites = new AtomicInteger();
+  volatile boolean down;
+
+  void set(String id, String state) {
+    Run old = runs.get(id);
+    runs.put(
+        id,
+        new Run(
+            state,
+            old == null ? 2 : old.version() + 1,
+            PrefectStates.failed("set by test").put("type", state)));
+  }
+
+  void set(String id, JsonNode serialized) {
+    Run old = runs.get(id);
+    runs.put(
+        id,
+        new Run(serialized.path("type").asText(), old == null ? 2 : old.version() + 1, serialized));
+  }
+
+  String state(String id) {
+    return runs.get(id).state();
+  }
+
+  String message(String id) {
+    return runs.get(id).serialized().path("message").asText();
+  }
+
+  @Override
+  public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
+    statusRequests.incrementAndGet();
+    if (down) {
+      throw new PrefectApiException(PrefectApiException.Kind.TRANSPORT, "connection refused");
+    }
+    List<FlowRunStatus> result = new ArrayList<>();
+    for (String id : ids) {
+      Run r = runs.get(id);
+      if (r != null) {
+        result.add(
+            new FlowRunStatus(
+                id, r.state(), r.version(), "agent-id", r.serialized(), "name-" + id, "etl"));
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
+    writeRequests.incrementAndGet();
+    if (down || failWrites.getAndDecrement() > 0) {
+      throw new PrefectApiException(PrefectApiException.Kind.TRANSPORT, "connection reset");
+    }
+    List<UpdateResult> results = new ArrayList<>();
+    for (StateUpdate u : updates) {
+      Run r = runs.get(u.runId());
+      if (r == null) {
+        results.add(
+            new UpdateResult(
+                u.runId(),
+                new PrefectApiException(PrefectApiException.Kind.GRAPHQL, "no such run")));
+      } else if (u.version() != null && u.version() != r.version()) {
+        results.add(
+            new UpdateResult(
+                u.runId(),
+                new PrefectApiException(
+                    PrefectApiException.Kind.VERSION_LOCK, "VERSION_LOCKING_ERROR")));
+      } else {
+        writes.add(u);
+        runs.put(u.runId(), new Run(u.state().path("type").asText(), r.version() + 1, u.state()));
+        results.add(UpdateResult.ok(u.runId()));
+      }
+    }
+    return results;
+  }
+
+  @Override
+  public List<UpdateResult> heartbeatFlowRuns(Collection<String> ids) {
+    heartbeatRequests.incrementAndGet();
+    heartbeats.addAll(ids);
+    return ids.stream().map(UpdateResult::ok).toList();
+  }
+
+  @Override
+  public List<UpdateResult> writeRunLogs(List<LogEntry> entries) {
+    logs.addAll(entries);
+    return entries.stream().map(LogEntry::flowRunId).distinct().map(UpdateResult::ok).toList();
+  }
+
+  @Override
+  public List<UpdateResult> setTaskRunStates(List<StateUpdate> updates) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public String apiTokenScope() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public String defaultTenantId() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public String registerAgent(AgentRegistration registration) {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public void hello() {}
+
+  @Override
+  public List<String> runsInQueue(String tenantId, List<String> labels, Instant before) {
+    return List.of();
+  }
+
+  @Override
+  public List<FlowRun> flowRuns(Collection<String> ids, Instant taskRunCutoff) {
+    return List.of();
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,154 @@
+package io.github.prefectecs.agent.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class StopCausesTest {
+  private static final String ARN = "arn:aws:ecs:us-east-1:1:task/c/abc";
+
+  static Stream<Arguments> table() {
+    return Stream.of(
+        Arguments.of(
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            137,
+            "OutOfMemoryError: Container killed due to memory usage",
+            Verdict.Failure.class,
+            true,
+            new String[] {
+              "exited with code 137",
+              "OutOfMemoryError: Container killed due to memory usage",
+              "Essential container in task exited"
+            }),
+        Arguments.of(
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            1,
+            null,
+            Verdict.Failure.class,
+            false,
+            new String[] {"exited with code 1"}),
+        Arguments.of(
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            0,
+            null,
+            Verdict.CleanExit.class,
+            false,
+            new String[] {"exited with code 0", StopCauses.NO_FINAL_STATE}),
+        Arguments.of(
+            "TaskFailedToStart",
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found",
+            null,
+            null,
+            Verdict.Failure.class,
+            true,
+            new String[] {
+              "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found"
+            }),
+        Arguments.of(
+            "TaskFailedToStart",
+            "ResourceInitializationError: unable to pull secrets or registry auth",
+            null,
+            null,
+            Verdict.Failure.class,
+            true,
+            new String[] {"ResourceInitializationError: unable to pull secrets"}),
+        Arguments.of(
+            "SpotInterruption",
+            "Your Spot Task was interrupted.",
+            143,
+            null,
+            Verdict.SpotInterrupted.class,
+            false,
+            new String[] {"Fargate Spot", "SpotInterruption"}),
+        Arguments.of(
+            "TerminationNotice",
+            "Your Spot Task was interrupted.",
+            null,
+            null,
+            Verdict.SpotInterrupted.class,
+            false,
+            new String[] {"Fargate Spot"}),
+        Arguments.of(
+            "UserInitiated",
+            "Stopped from the console",
+            143,
+            null,
+            Verdict.Failure.class,
+            false,
+            new String[] {"stopped outside this agent", "UserInitiated: Stopped from the console"}),
+        Arguments.of(
+            "ServiceSchedulerInitiated",
+            "Scaling activity initiated by deployment",
+            143,
+            null,
+            Verdict.Failure.class,
+            true,
+            new String[] {"ServiceSchedulerInitiated: Scaling activity initiated by deployment"}),
+        Arguments.of(
+            "TerminationNotice",
+            "Host maintenance",
+            null,
+            null,
+            Verdict.Failure.class,
+            true,
+            new String[] {"TerminationNotice: Host maintenance"}),
+        // moto's StopTask: no stop code, exit code 0, the reason as sent
+        Arguments.of(
+            null,
+            "stopped by an operator",
+            0,
+            null,
+            Verdict.Failure.class,
+            false,
+            new String[] {"no stop code: stopped by an operator"}));
+  }
+
+  @ParameterizedTest
+  @MethodSource("table")
+  void eachStopCauseBecomesItsVerdictNamingTheTaskAndTheCause(
+      String code,
+      String reason,
+      Integer exit,
+      String containerReason,
+      Class<? extends Verdict> kind,
+      boolean infrastructure,
+      String[] facts) {
+    Verdict verdict =
+        StopCauses.of(FakeEcsTasks.stoppedTask(ARN, "run", code, reason, exit, containerReason));
+
+    assertThat(verdict).isInstanceOf(kind);
+    assertThat(verdict.message()).contains(ARN).contains(facts);
+    if (verdict instanceof Verdict.Failure failure) {
+      assertThat(failure.infrastructure()).isEqualTo(infrastructure);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("missingArns")
+  void aTaskEcsNoLongerKnowsIsAFailureWithAnUnknownCause(String arn) {
+    Verdict verdict = StopCauses.missing(arn);
+    assertThat(verdict).isInstanceOf(Verdict.Failure.class);
+    assertThat(verdict.message()).contains(arn).contains("no longer known to ECS");
+  }
+
+  static Stream<String> missingArns() {
+    return Stream.of(ARN, "arn:aws:ecs:eu-west-1:2:task/other/def");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "arn:aws:ecs:us-east-1:1:task/prod/abc, dflt, prod",
+    "arn:aws:ecs:us-east-1:1:task/abc, dflt, dflt",
+    "not-an-arn, dflt, dflt"
+  })
+  void theClusterOfATaskComesFromItsArnElseTheAgentsCluster(
+      String arn, String fallback, String cluster) {
+    assertThat(Watched.clusterOf(arn, fallback)).isEqualTo(cluster);
+  }
+}

@@ -1,0 +1,104 @@
+package io.github.prefectecs.agent.watch;
+
+import io.github.prefectecs.agent.prefect.PrefectBatcher;
+import io.github.prefectecs.agent.run.RunRegistry;
+import io.github.prefectecs.agent.run.RunReporter;
+import io.github.prefectecs.agent.run.TaskEvents;
+import io.github.prefectecs.agent.support.Backoff;
+import io.github.prefectecs.agent.testsupport.Eventually;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** A watcher over a fake ECS and fake Prefect runs, ticked by hand on a manual clock. */
+final class WatchHarness implements AutoCloseable {
+  static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  final ManualClock clock = new ManualClock(START);
+  final FakeEcsTasks ecs = new FakeEcsTasks();
+  final FakePrefectRuns prefect = new FakePrefectRuns();
+  final RunRegistry registry = new RunRegistry(clock);
+  final List<TaskEvents.TaskStart> starts = new CopyOnWriteArrayList<>();
+  final List<TaskEvents.TaskStop> stops = new CopyOnWriteArrayList<>();
+  final List<Notices.Notice> notices = new CopyOnWriteArrayList<>();
+  final List<String> forgottenLaunches = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService batchThreads = Executors.newScheduledThreadPool(2);
+  private final ScheduledExecutorService watchThread = Executors.newSingleThreadScheduledExecutor();
+  final PrefectBatcher batcher;
+  final TaskWatcher watcher;
+
+  WatchHarness() {
+    this(Duration.ofMinutes(10), 3);
+  }
+
+  WatchHarness(Duration startTimeout, int spotLimit) {
+    batcher =
+        new PrefectBatcher(
+            prefect,
+            batchThreads,
+            Duration.ofMillis(1),
+            new Backoff(Duration.ofMillis(5), Duration.ofMillis(20)),
+            1000,
+            Clock.systemUTC());
+    RunReporter reporter = new RunReporter(batcher, "agent", clock);
+    TaskEvents events =
+        new TaskEvents() {
+          @Override
+          public void taskStarted(TaskStart start) {
+            starts.add(start);
+          }
+
+          @Override
+          public void taskStopped(TaskStop stop) {
+            stops.add(stop);
+          }
+        };
+    RunOutcomes outcomes = new RunOutcomes(reporter, notices::add, forgottenLaunches::add);
+    watcher =
+        new TaskWatcher(
+            ecs,
+            prefect,
+            registry,
+            events,
+            outcomes,
+            WatchSettings.defaults(null, "agent", startTimeout, spotLimit),
+            clock,
+            watchThread);
+  }
+
+  /** A run Submitted with a RUNNING task launched by this agent. */
+  String launch(String runId) {
+    String arn = "arn:aws:ecs:us-east-1:1:task/c/" + runId;
+    prefect.set(runId, "Submitted");
+    ecs.put(FakeEcsTasks.task(arn, runId, "RUNNING"));
+    registry.tryReserve(runId);
+    registry.markLaunched(runId, arn);
+    return arn;
+  }
+
+  /** Ticks, then lets the batched writes of that tick land. */
+  void tick() {
+    watcher.tick();
+    batcher.flush(Duration.ofSeconds(10));
+  }
+
+  /** Ticks every 5 s of clock time until {@code runId} is no longer watched (at most 20 ticks). */
+  void tickUntilSettled(String runId) {
+    for (int i = 0; i < 20 && registry.contains(runId); i++) {
+      clock.advance(Duration.ofSeconds(5));
+      tick();
+    }
+    Eventually.until(
+        Duration.ofSeconds(10), "run " + runId + " settled", () -> !registry.contains(runId));
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+    batchThreads.shutdownNow();
+    watchThread.shutdownNow();
+  }
+}
