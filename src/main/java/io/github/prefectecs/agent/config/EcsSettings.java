@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param logGroup CloudWatch log group for the flow container's awslogs driver; null for none
  * @param apiKeySecretArn Secrets Manager / SSM ARN holding the Prefect API key; null to pass the
  *     key as an environment override as the reference agent does
+ * @param forwardLogs what is forwarded from flow containers' CloudWatch streams into run logs
  */
 public record EcsSettings(
     String cluster,
@@ -38,7 +39,8 @@ public record EcsSettings(
     List<String> securityGroups,
     Boolean assignPublicIp,
     String logGroup,
-    String apiKeySecretArn) {
+    String apiKeySecretArn,
+    LogForwarding forwardLogs) {
 
   /** FARGATE_SPOT weighted 3 over FARGATE 2, the default placement. */
   public static final List<CapacityProviderItem> DEFAULT_STRATEGY =
@@ -46,7 +48,43 @@ public record EcsSettings(
           new CapacityProviderItem("FARGATE_SPOT", 3, 0),
           new CapacityProviderItem("FARGATE", 2, 0));
 
+  /** The log group flow containers log to when none is configured and forwarding is on. */
+  public static final String DEFAULT_LOG_GROUP = "/prefect/flow-runs";
+
+  /** Settings with the default forwarding mode ({@link LogForwarding#NON_PREFECT}). */
+  public EcsSettings(
+      String cluster,
+      String launchType,
+      List<CapacityProviderItem> capacityProviderStrategy,
+      boolean useClusterDefaultStrategy,
+      String taskRoleArn,
+      String executionRoleArn,
+      String taskDefinitionPath,
+      String runTaskKwargsPath,
+      List<String> subnets,
+      List<String> securityGroups,
+      Boolean assignPublicIp,
+      String logGroup,
+      String apiKeySecretArn) {
+    this(
+        cluster,
+        launchType,
+        capacityProviderStrategy,
+        useClusterDefaultStrategy,
+        taskRoleArn,
+        executionRoleArn,
+        taskDefinitionPath,
+        runTaskKwargsPath,
+        subnets,
+        securityGroups,
+        assignPublicIp,
+        logGroup,
+        apiKeySecretArn,
+        LogForwarding.NON_PREFECT);
+  }
+
   public EcsSettings {
+    Objects.requireNonNull(forwardLogs, "forwardLogs");
     capacityProviderStrategy = List.copyOf(Objects.requireNonNull(capacityProviderStrategy));
     subnets = List.copyOf(Objects.requireNonNull(subnets));
     securityGroups = List.copyOf(Objects.requireNonNull(securityGroups));
@@ -87,5 +125,35 @@ public record EcsSettings(
     // A strategy or the cluster default: Fargate unless every provider is a custom (EC2) one.
     return useClusterDefaultStrategy
         || capacityProviderStrategy.stream().anyMatch(i -> i.provider().startsWith("FARGATE"));
+  }
+
+  /**
+   * The group the agent gives a flow container without its own {@code logConfiguration}: the
+   * configured one, else {@link #DEFAULT_LOG_GROUP} unless forwarding is off (then null: none).
+   */
+  public String effectiveLogGroup() {
+    if (logGroup != null) {
+      return logGroup;
+    }
+    return forwardLogs == LogForwarding.OFF ? null : DEFAULT_LOG_GROUP;
+  }
+
+  /** A copy with {@code mode} as the forwarding mode. */
+  public EcsSettings withForwardLogs(LogForwarding mode) {
+    return new EcsSettings(
+        cluster,
+        launchType,
+        capacityProviderStrategy,
+        useClusterDefaultStrategy,
+        taskRoleArn,
+        executionRoleArn,
+        taskDefinitionPath,
+        runTaskKwargsPath,
+        subnets,
+        securityGroups,
+        assignPublicIp,
+        logGroup,
+        apiKeySecretArn,
+        mode);
   }
 }

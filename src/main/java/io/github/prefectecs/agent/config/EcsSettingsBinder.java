@@ -28,7 +28,8 @@ final class EcsSettingsBinder {
           "security_groups",
           "assign_public_ip",
           "log_group",
-          "api_key_secret_arn");
+          "api_key_secret_arn",
+          "forward_logs");
 
   private EcsSettingsBinder() {}
 
@@ -55,6 +56,7 @@ final class EcsSettingsBinder {
     String taskRoleArn = r.string(P + "task_role_arn");
     String executionRoleArn = r.string(P + "execution_role_arn");
     String logGroup = r.string(P + "log_group");
+    LogForwarding forwardLogs = forwardLogs(r);
     if (placement == null) {
       return EcsSettings.defaults(); // problems recorded; the caller throws
     }
@@ -71,7 +73,24 @@ final class EcsSettingsBinder {
         groups,
         publicIp,
         logGroup,
-        secretArn);
+        secretArn,
+        forwardLogs);
+  }
+
+  private static LogForwarding forwardLogs(ValueReader r) {
+    String text = r.string(P + "forward_logs");
+    if (text == null) {
+      return LogForwarding.NON_PREFECT;
+    }
+    LogForwarding mode = LogForwarding.parse(text);
+    if (mode == null) {
+      r.problem(
+          r.config().entry(P + "forward_logs"),
+          "unknown log forwarding mode",
+          "use one of " + LogForwarding.names());
+      return LogForwarding.NON_PREFECT;
+    }
+    return mode;
   }
 
   private record Placement(
