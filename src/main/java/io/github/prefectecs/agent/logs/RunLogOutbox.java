@@ -30,6 +30,7 @@ final class RunLogOutbox {
   private final int capacity;
   private final Clock clock;
   private final ArrayDeque<LogEntry> queue = new ArrayDeque<>();
+  private final AtomicLong offered = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
@@ -45,6 +46,7 @@ final class RunLogOutbox {
 
   /** Queues a line (dropping the oldest when full) and sends a wave if none is in flight. */
   void offer(LogEntry entry) {
+    offered.incrementAndGet();
     synchronized (this) {
       if (queue.size() >= capacity) {
         queue.pollFirst();
@@ -142,6 +144,10 @@ final class RunLogOutbox {
       }
       return true;
     }
+  }
+
+  long offered() {
+    return offered.get();
   }
 
   long written() {
