@@ -4,8 +4,11 @@ import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.ConfigException;
 import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
+import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
+import io.github.prefectecs.agent.logs.CloudWatchForwarding;
+import io.github.prefectecs.agent.logs.RunLogWriter;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
@@ -20,6 +23,7 @@ import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.Submitter;
+import io.github.prefectecs.agent.run.TaskEvents;
 import io.github.prefectecs.agent.support.Messages;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.Signals;
@@ -69,6 +73,7 @@ public final class Agent implements AutoCloseable {
   private final ScheduledExecutorService batchThreads;
   private final ExecutorService launchPool;
   private final PrefectBatcher batcher;
+  private final CloudWatchForwarding logForwarding;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile PollLoop pollLoop;
@@ -83,6 +88,19 @@ public final class Agent implements AutoCloseable {
    */
   public Agent(
       AgentConfig config, PrefectApi api, Function<String, Launcher> launcherFactory, Clock clock) {
+    this(config, api, launcherFactory, clock, null);
+  }
+
+  /**
+   * @param logForwarding builds the CloudWatch log forwarding over the agent's batched run log
+   *     writer; null for none
+   */
+  public Agent(
+      AgentConfig config,
+      PrefectApi api,
+      Function<String, Launcher> launcherFactory,
+      Clock clock,
+      Function<RunLogWriter, CloudWatchForwarding> logForwarding) {
     this.config = config;
     this.api = api;
     this.launcherFactory = launcherFactory;
@@ -98,6 +116,13 @@ public final class Agent implements AutoCloseable {
     this.batchThreads =
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
     this.batcher = new PrefectBatcher(api, batchThreads, Duration.ofMillis(50));
+    this.logForwarding =
+        logForwarding == null ? null : logForwarding.apply(RunLogWriter.of(batcher));
+  }
+
+  /** Where task starts and stops go for log forwarding ({@link TaskEvents#NONE} without it). */
+  public TaskEvents taskEvents() {
+    return logForwarding == null ? TaskEvents.NONE : logForwarding.events();
   }
 
   /** Starts the health endpoint and, in the background, the API handshake and the poll loop. */
@@ -110,6 +135,9 @@ public final class Agent implements AutoCloseable {
       healthServer = HealthServer.start(config.agentAddress(), health, this::poke);
     }
     pollThread.execute(this::connect);
+    if (logForwarding != null) {
+      logForwarding.start();
+    }
   }
 
   /** The health endpoint's port, or -1 when it is off. */
@@ -266,6 +294,9 @@ public final class Agent implements AutoCloseable {
       LOG.warn(
           "{} launch(es) still running after {}; stopping anyway", slots.inUse(), LAUNCH_DRAIN);
     }
+    if (logForwarding != null) {
+      logForwarding.close(FLUSH_DEADLINE);
+    }
     if (!batcher.flush(FLUSH_DEADLINE)) {
       LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
     }
@@ -324,12 +355,15 @@ public final class Agent implements AutoCloseable {
               + "; set AWS_REGION (ECS and Fargate set it for you) or a region in the AWS profile");
     }
     VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));
+    EcsRateLimits limits = EcsRateLimits.ecsQuotas();
     Agent agent =
         new Agent(
             config,
             GraphqlPrefectApi.create(config),
-            tenantId -> EcsLauncher.create(config, tenantId, ecs, vpcLookup, clock),
-            clock);
+            tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
+            clock,
+            writer ->
+                CloudWatchForwarding.create(config, ecs, limits.definitionRead(), writer, clock));
     try {
       Signals.onTermination(agent::requestStop, agent::close);
       try {
