@@ -13,7 +13,7 @@ final class PrefectLines {
   private static final Pattern RECORD =
       Pattern.compile(
           "^\\[\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:[,.]\\d+)?(?:[+-]\\d{2}:?\\d{2}|Z)?\\]"
-              + " (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) - prefect(?:[.\\w-]*)? \\| ");
+              + " (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) - prefect(?:\\.[^|]*)? \\| ");
   private boolean inRecord;
 
   /** Whether {@code line} is (part of) a record the flow's Prefect logger already sent. */
