@@ -40,11 +40,16 @@ public final class Demo {
             "  %s  startedBy=%s  %s  capacityProvider=%s%n",
             task.taskArn(), task.startedBy(), task.lastStatus(), task.capacityProviderName());
       }
+      boolean forwarded = LogsDemo.run(env, env.tasks());
       int exit = env.stopAgent(Duration.ofSeconds(60));
       System.out.printf("%nSent SIGTERM to the agent; it exited with code %d%n", exit);
       System.out.println("\nAgent log:\n" + env.agentLog());
       if (!allSubmitted(env)) {
         System.out.println("Not every run was submitted; see the agent log above.");
+        System.exit(1);
+      }
+      if (!forwarded) {
+        System.out.println("Not every task's lines reached its run's Prefect logs.");
         System.exit(1);
       }
     }
