@@ -44,8 +44,12 @@ final class FollowedTask {
   FollowedTask(TaskStart start, int tailLines) {
     this.start = start;
     this.tailLines = tailLines;
-    this.cursor = start.startedAt().toEpochMilli() - START_SLACK_MILLIS;
+    this.cursor = initialCursor();
     this.pendingCursor = cursor;
+  }
+
+  private long initialCursor() {
+    return start.startedAt().toEpochMilli() - START_SLACK_MILLIS;
   }
 
   String flowRunId() {
@@ -77,11 +81,17 @@ final class FollowedTask {
     return stream;
   }
 
+  /** Reads start no earlier than {@code millis} (events before it are of no interest). */
+  void skipTo(long millis) {
+    if (millis > cursor) {
+      cursor = millis;
+      pendingCursor = millis;
+    }
+  }
+
   /** Where the next read of this stream starts: the newest event seen, minus the look-back. */
   long readFrom(long lookBackMillis) {
-    return cursor == start.startedAt().toEpochMilli() - START_SLACK_MILLIS
-        ? cursor
-        : cursor - lookBackMillis;
+    return newestTimestamp == Long.MIN_VALUE ? cursor : cursor - lookBackMillis;
   }
 
   /** Returns whether {@code event} is new; if so, remembers it. */

@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class LogForwarder implements TaskEvents, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogForwarder.class);
 
+  /** In {@code failures} mode a stopped task is read from this long before it stopped. */
+  static final Duration FAILURES_WINDOW = Duration.ofMinutes(10);
+
+  /** The longest line the ERROR log of an abnormal stop quotes in full. */
+  static final int MAX_QUOTED_LINE = 2_000;
+
   private final ForwarderSettings settings;
   private final LogsApi logs;
   private final StreamLocator locator;
@@ -150,6 +156,10 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
           tasks.remove(stop.taskArn());
         } else {
           task.stopped(stop, now);
+          if (settings.mode() == LogForwarding.FAILURES) {
+            // Only the last lines matter: skip most of a long run's output.
+            task.skipTo(stop.stoppedAt().toEpochMilli() - FAILURES_WINDOW.toMillis());
+          }
         }
       }
     }
@@ -290,7 +300,10 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
   private void evidence(FollowedTask task) {
     TaskStop stop = task.stop();
     String cause = stop.cause() == null ? "abnormal stop" : stop.cause();
-    List<String> tail = task.tail();
+    List<String> tail =
+        task.tail().stream()
+            .map(l -> l.length() <= MAX_QUOTED_LINE ? l : l.substring(0, MAX_QUOTED_LINE) + "...")
+            .toList();
     String message;
     if (!task.isLocated()) {
       return; // nothing was readable: the run's Failed message carries the cause
@@ -353,10 +366,13 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     thread.shutdown();
     try {
-      if (!thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      boolean idle = thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!idle) {
         thread.shutdownNow();
+        idle = thread.awaitTermination(1, TimeUnit.SECONDS);
       }
-      if (settings.mode() != LogForwarding.OFF) {
+      // The last read runs here only once the forwarder's thread is gone: the state is its own.
+      if (idle && settings.mode() != LogForwarding.OFF) {
         sweep(true);
       }
     } catch (InterruptedException e) {

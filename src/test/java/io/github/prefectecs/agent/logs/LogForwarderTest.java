@@ -322,4 +322,39 @@ class LogForwarderTest {
     assertThat(writer.messages("run-1")).hasSize(2).first().isEqualTo("last words");
     assertThat(writer.written().get(1).level()).isEqualTo("ERROR");
   }
+
+  @Test
+  void failuresModeReadsOnlyTheLastMinutesOfALongRun() {
+    LogForwarder f = forwarder(LogForwarding.FAILURES);
+    f.taskStarted(start(1));
+    for (int i = 0; i < 50; i++) {
+      print(1, "early " + i);
+    }
+    clock.advance(Duration.ofMinutes(30));
+    print(1, "late 1");
+    print(1, "late 2");
+    f.taskStopped(stop(1, true));
+    for (int i = 0; i < 5; i++) {
+      tick(f);
+    }
+    assertThat(writer.written())
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.message())
+                    .contains("its last 2 line(s)")
+                    .endsWith(":\nlate 1\nlate 2"));
+  }
+
+  @Test
+  void aVeryLongLineIsQuotedShortInTheErrorLog() {
+    LogForwarder f = forwarder(LogForwarding.FAILURES);
+    f.taskStarted(start(1));
+    print(1, "x".repeat(10_000));
+    f.taskStopped(stop(1, true));
+    for (int i = 0; i < 5; i++) {
+      tick(f);
+    }
+    assertThat(writer.written().get(0).message()).hasSizeLessThan(2_500).endsWith("x...");
+  }
 }
