@@ -9,7 +9,6 @@ import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.TokenBucket;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,13 +40,9 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
   /** In {@code failures} mode a stopped task is read from this long before it stopped. */
   static final Duration FAILURES_WINDOW = Duration.ofMinutes(10);
 
-  /** The longest line the ERROR log of an abnormal stop quotes in full. */
-  static final int MAX_QUOTED_LINE = 2_000;
-
   private final ForwarderSettings settings;
-  private final LogsApi logs;
   private final StreamLocator locator;
-  private final TokenBucket readBucket;
+  private final StreamReads reads;
   private final RunLogOutbox outbox;
   private final Clock clock;
   private final Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(2));
@@ -56,7 +51,6 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
   private final ScheduledExecutorService thread;
   private long resumeAt = Long.MIN_VALUE;
   private int failures;
-  private long readCalls;
   private volatile boolean closed;
 
   public LogForwarder(
@@ -67,9 +61,8 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
       RunLogWriter writer,
       Clock clock) {
     this.settings = settings;
-    this.logs = logs;
     this.locator = locator;
-    this.readBucket = readBucket;
+    this.reads = new StreamReads(logs, readBucket, settings.lookBack(), clock);
     this.clock = clock;
     this.outbox = new RunLogOutbox(writer, settings.bufferCapacity(), clock);
     this.thread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("logs", true));
@@ -130,7 +123,8 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
         List<FollowedTask> members = group.getValue();
         members.sort(Comparator.comparing(FollowedTask::stream));
         for (int i = 0; i < members.size(); i += LogsApi.MAX_STREAMS_PER_CALL) {
-          read(group.getKey(), members.subList(i, Math.min(members.size(), i + 100)));
+          reads.read(
+              group.getKey(), members.subList(i, Math.min(members.size(), i + 100)), this::forward);
         }
       }
       failures = 0;
@@ -195,53 +189,6 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
     }
   }
 
-  private void read(String group, List<FollowedTask> chunk) {
-    long lookBack = settings.lookBack().toMillis();
-    long from = Long.MAX_VALUE;
-    Map<String, FollowedTask> byStream = new HashMap<>();
-    for (FollowedTask task : chunk) {
-      from = Math.min(from, task.readFrom(lookBack));
-      byStream.put(task.stream(), task);
-    }
-    List<String> streams = List.copyOf(byStream.keySet());
-    String token = null;
-    do {
-      acquire();
-      FilterPage page;
-      try {
-        page = logs.filter(group, streams, from, token);
-      } catch (LogsException e) {
-        if (e.kind() != LogsException.Kind.NOT_FOUND) {
-          throw e;
-        }
-        // No stream written yet (or the group is missing): nothing to read this round.
-        LOG.debug("{}", e.getMessage());
-        page = new FilterPage(List.of(), null);
-      } finally {
-        readCalls++;
-      }
-      long now = clock.millis();
-      for (LogEvent event : page.events()) {
-        FollowedTask task = byStream.get(event.streamName());
-        if (task != null && task.accept(event, now)) {
-          forward(task, event);
-        }
-      }
-      token = page.nextToken();
-    } while (token != null);
-    long now = clock.millis();
-    chunk.forEach(task -> task.readDone(lookBack, now));
-  }
-
-  private void acquire() {
-    try {
-      readBucket.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LogsException(LogsException.Kind.TRANSIENT, "interrupted while waiting", e);
-    }
-  }
-
   private void forward(FollowedTask task, LogEvent event) {
     LogForwarding mode = settings.mode();
     boolean prefects = task.alreadySentByPrefect(event.message());
@@ -290,60 +237,17 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
                       && now - task.stopHeardAt() >= quiet));
       if (done) {
         it.remove();
-        if (task.stop().abnormal()) {
-          evidence(task);
+        LogEntry evidence = StopEvidence.of(task, settings.loggerName());
+        if (evidence != null) {
+          outbox.offer(evidence);
         }
       }
     }
   }
 
-  private void evidence(FollowedTask task) {
-    TaskStop stop = task.stop();
-    String cause = stop.cause() == null ? "abnormal stop" : stop.cause();
-    List<String> tail =
-        task.tail().stream()
-            .map(l -> l.length() <= MAX_QUOTED_LINE ? l : l.substring(0, MAX_QUOTED_LINE) + "...")
-            .toList();
-    String message;
-    if (!task.isLocated()) {
-      return; // nothing was readable: the run's Failed message carries the cause
-    } else if (tail.isEmpty()) {
-      message =
-          "The flow task stopped ("
-              + cause
-              + ") and printed nothing to CloudWatch stream "
-              + task.source().group()
-              + " "
-              + task.stream();
-    } else {
-      message =
-          "The flow task stopped ("
-              + cause
-              + "); its last "
-              + tail.size()
-              + " line(s) of output (CloudWatch "
-              + task.source().group()
-              + " "
-              + task.stream()
-              + "):\n"
-              + String.join("\n", tail);
-    }
-    long after =
-        Math.max(
-            stop.stoppedAt().toEpochMilli(),
-            task.newestTimestamp() == Long.MIN_VALUE ? 0 : task.newestTimestamp());
-    outbox.offer(
-        new LogEntry(
-            task.flowRunId(),
-            settings.loggerName(),
-            "ERROR",
-            message,
-            Instant.ofEpochMilli(after + 1)));
-  }
-
   /** FilterLogEvents calls made so far (pages included). Read on the forwarder thread. */
   long readCalls() {
-    return readCalls;
+    return reads.calls();
   }
 
   RunLogOutbox outbox() {
