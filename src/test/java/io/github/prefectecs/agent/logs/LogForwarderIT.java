@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.CloudWatchLogsException;
+import software.amazon.awssdk.services.cloudwatchlogs.model.CreateLogGroupRequest;
+import software.amazon.awssdk.services.cloudwatchlogs.model.CreateLogGroupResponse;
+import software.amazon.awssdk.services.cloudwatchlogs.model.FilterLogEventsRequest;
+import software.amazon.awssdk.services.cloudwatchlogs.model.FilterLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.LogDriver;
@@ -136,10 +143,14 @@ class LogForwarderIT {
   }
 
   private LogForwarder forwarder(LogForwarding mode) {
+    return forwarder(mode, moto.logs());
+  }
+
+  private LogForwarder forwarder(LogForwarding mode, CloudWatchLogsClient client) {
     ForwarderSettings settings =
         ForwarderSettings.defaults(mode)
             .withTiming(Duration.ofMillis(300), Duration.ofSeconds(30), Duration.ofSeconds(1));
-    LogsApi logs = new AwsLogsApi(moto.logs());
+    LogsApi logs = new AwsLogsApi(client);
     assertThat(LogGroupSetup.ensure(logs, GROUP)).isEqualTo(LogGroupSetup.Outcome.CREATED);
     assertThat(LogGroupSetup.ensure(logs, GROUP)).isEqualTo(LogGroupSetup.Outcome.EXISTED);
     forwarder =
@@ -286,5 +297,73 @@ class LogForwarderIT {
     Eventually.until(
         Duration.ofSeconds(60), "second stream", () -> messages(runs.get(1)).size() == 1);
     assertThat(messages(runs.get(0))).containsExactly("zero");
+  }
+
+  /** moto's client, except that FilterLogEvents answers "Rate exceeded" while {@code throttled}. */
+  private static CloudWatchLogsClient throttling(
+      CloudWatchLogsClient moto, AtomicInteger throttled) {
+    return new CloudWatchLogsClient() {
+      @Override
+      public FilterLogEventsResponse filterLogEvents(FilterLogEventsRequest request) {
+        if (throttled.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw CloudWatchLogsException.builder()
+              .statusCode(400)
+              .awsErrorDetails(
+                  AwsErrorDetails.builder()
+                      .errorCode("ThrottlingException")
+                      .errorMessage("Rate exceeded")
+                      .build())
+              .build();
+        }
+        return moto.filterLogEvents(request);
+      }
+
+      @Override
+      public CreateLogGroupResponse createLogGroup(CreateLogGroupRequest request) {
+        return moto.createLogGroup(request);
+      }
+
+      @Override
+      public String serviceName() {
+        return moto.serviceName();
+      }
+
+      @Override
+      public void close() {
+        moto.close();
+      }
+    };
+  }
+
+  @Test
+  void throttledReadsBackOffAndResumeWithEveryLineOnceInOrder() {
+    List<String> runs = runs(2);
+    AtomicInteger throttled = new AtomicInteger();
+    LogForwarder f = forwarder(LogForwarding.ALL, throttling(moto.logs(), throttled));
+    for (int t = 0; t < 2; t++) {
+      f.taskStarted(new TaskStart(runs.get(t), taskArn(t), definitionArn, Instant.now()));
+      createStream(t);
+    }
+    List<List<String>> expected = List.of(new ArrayList<>(), new ArrayList<>());
+    for (int round = 0; round < 3; round++) {
+      for (int t = 0; t < 2; t++) {
+        int task = t;
+        int r = round;
+        List<String> lines =
+            IntStream.range(0, 10).mapToObj(i -> "t" + task + " r" + r + " " + i).toList();
+        put(t, lines);
+        expected.get(t).addAll(lines);
+      }
+      throttled.set(2); // the next two reads are refused
+      int goal = (round + 1) * 10;
+      Eventually.until(
+          Duration.ofSeconds(60),
+          "round " + round + " forwarded despite throttling",
+          () -> runs.stream().allMatch(r -> messages(r).size() >= goal));
+      assertThat(throttled.get()).isZero();
+    }
+    for (int t = 0; t < 2; t++) {
+      assertThat(messages(runs.get(t))).containsExactlyElementsOf(expected.get(t));
+    }
   }
 }
