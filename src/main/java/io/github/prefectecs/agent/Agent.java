@@ -8,6 +8,8 @@ import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import io.github.prefectecs.agent.ecs.SdkEcsTasks;
 import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
+import io.github.prefectecs.agent.logs.CloudWatchForwarding;
+import io.github.prefectecs.agent.logs.RunLogWriter;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.metrics.MeteredPrefectApi;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -80,6 +82,12 @@ public final class Agent implements AutoCloseable {
   /** The launch pool's last tasks (claim checks, retries started at stop) get this long. */
   static final Duration POOL_STOP = Duration.ofSeconds(5);
 
+  /** How long the task watcher may take to finish its tick when the agent stops. */
+  static final Duration WATCH_STOP = Duration.ofSeconds(5);
+
+  /** How long log forwarding may read the last lines when the agent stops. */
+  static final Duration LOGS_STOP = Duration.ofSeconds(5);
+
   /** A launch thread idle this long ends, so a burst does not pin threads for good. */
   static final Duration LAUNCH_THREAD_IDLE = Duration.ofSeconds(60);
 
@@ -98,6 +106,7 @@ public final class Agent implements AutoCloseable {
   private final ScheduledExecutorService batchThreads;
   private final ExecutorService launchPool;
   private final PrefectBatcher batcher;
+  private final CloudWatchForwarding logForwarding;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile PollLoop pollLoop;
@@ -117,7 +126,20 @@ public final class Agent implements AutoCloseable {
    */
   public Agent(
       AgentConfig config, PrefectApi api, Function<String, Launcher> launcherFactory, Clock clock) {
-    this(config, api, launcherFactory, null, clock, AgentMetrics.create());
+    this(config, api, launcherFactory, null, clock, AgentMetrics.create(), null);
+  }
+
+  /**
+   * @param logForwarding builds the CloudWatch log forwarding over the agent's batched run log
+   *     writer; null for none
+   */
+  public Agent(
+      AgentConfig config,
+      PrefectApi api,
+      Function<String, Launcher> launcherFactory,
+      Clock clock,
+      Function<RunLogWriter, CloudWatchForwarding> logForwarding) {
+    this(config, api, launcherFactory, null, clock, AgentMetrics.create(), logForwarding);
   }
 
   /**
@@ -130,7 +152,7 @@ public final class Agent implements AutoCloseable {
       Function<String, Launcher> launcherFactory,
       Clock clock,
       AgentMetrics metrics) {
-    this(config, api, launcherFactory, null, clock, metrics);
+    this(config, api, launcherFactory, null, clock, metrics, null);
   }
 
   /**
@@ -143,7 +165,7 @@ public final class Agent implements AutoCloseable {
       Function<String, Launcher> launcherFactory,
       EcsTasks ecsTasks,
       Clock clock) {
-    this(config, api, launcherFactory, ecsTasks, clock, AgentMetrics.create());
+    this(config, api, launcherFactory, ecsTasks, clock, AgentMetrics.create(), null);
   }
 
   /**
@@ -151,6 +173,8 @@ public final class Agent implements AutoCloseable {
    * @param ecsTasks what the task watcher needs from ECS; null runs the agent without watching its
    *     tasks
    * @param metrics where launches, requests and durations are counted; served on /metrics
+   * @param logForwarding builds the CloudWatch log forwarding over the agent's batched run log
+   *     writer; null for none
    */
   public Agent(
       AgentConfig config,
@@ -158,7 +182,8 @@ public final class Agent implements AutoCloseable {
       Function<String, Launcher> launcherFactory,
       EcsTasks ecsTasks,
       Clock clock,
-      AgentMetrics metrics) {
+      AgentMetrics metrics,
+      Function<RunLogWriter, CloudWatchForwarding> logForwarding) {
     this.ecsTasks = ecsTasks;
     this.watchThread = scheduledExecutor("agent-watch", true);
     this.config = config;
@@ -176,6 +201,13 @@ public final class Agent implements AutoCloseable {
     this.batchThreads =
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
     this.batcher = new PrefectBatcher(this.api, batchThreads, Duration.ofMillis(50));
+    this.logForwarding =
+        logForwarding == null ? null : logForwarding.apply(RunLogWriter.of(batcher));
+  }
+
+  /** Where task starts and stops go for log forwarding ({@link TaskEvents#NONE} without it). */
+  public TaskEvents taskEvents() {
+    return logForwarding == null ? TaskEvents.NONE : logForwarding.events();
   }
 
   /** Starts the health endpoint and, in the background, the API handshake and the poll loop. */
@@ -189,6 +221,9 @@ public final class Agent implements AutoCloseable {
           HealthServer.start(config.agentAddress(), health, this::poke, metrics.registry());
     }
     pollThread.execute(this::connect);
+    if (logForwarding != null) {
+      logForwarding.start();
+    }
   }
 
   /** The health endpoint's port, or -1 when it is off. */
@@ -360,7 +395,7 @@ public final class Agent implements AutoCloseable {
             ecsTasks,
             api,
             registry,
-            TaskEvents.NONE,
+            taskEvents(),
             outcomes,
             WatchSettings.defaults(
                 config.ecs().cluster(),
@@ -406,6 +441,8 @@ public final class Agent implements AutoCloseable {
                     LAUNCH_DRAIN.toNanos(),
                     stopDeadline
                         - System.nanoTime()
+                        - WATCH_STOP.toNanos()
+                        - LOGS_STOP.toNanos()
                         - FLUSH_DEADLINE.toNanos()
                         - POOL_STOP.toNanos())));
     if (!slots.awaitAllFree(drain)) {
@@ -416,7 +453,10 @@ public final class Agent implements AutoCloseable {
       w.close();
     }
     watchThread.shutdown();
-    awaitTermination(watchThread, Duration.ofSeconds(30));
+    awaitTermination(watchThread, WATCH_STOP);
+    if (logForwarding != null) {
+      logForwarding.close(LOGS_STOP);
+    }
     if (!batcher.flush(FLUSH_DEADLINE)) {
       LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
     }
@@ -508,7 +548,9 @@ public final class Agent implements AutoCloseable {
             tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
             new SdkEcsTasks(ecs, limits),
             clock,
-            metrics);
+            metrics,
+            writer ->
+                CloudWatchForwarding.create(config, ecs, limits.definitionRead(), writer, clock));
     try {
       Signals.onTermination(agent::requestStop, agent::close);
       try {

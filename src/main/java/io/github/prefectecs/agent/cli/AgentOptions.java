@@ -186,6 +186,14 @@ public final class AgentOptions {
   String logGroup;
 
   @Option(
+      names = "--forward-logs",
+      paramLabel = "MODE",
+      description =
+          "What flow containers' CloudWatch output goes into run logs: non-prefect (default),"
+              + " all, failures or off.")
+  String forwardLogs;
+
+  @Option(
       names = "--api-key-secret-arn",
       paramLabel = "ARN",
       description =
@@ -268,6 +276,7 @@ public final class AgentOptions {
     }
     add(out, ECS + "assign_public_ip", assignPublicIp, "--assign-public-ip");
     add(out, ECS + "log_group", logGroup, "--log-group");
+    add(out, ECS + "forward_logs", forwardLogs, "--forward-logs");
     add(out, ECS + "api_key_secret_arn", apiKeySecretArn, "--api-key-secret-arn");
     add(out, ECS + "max_run_task_rate", maxRunTaskRate, "--max-run-task-rate");
     add(out, ECS + "start_timeout", startTimeout, "--start-timeout");

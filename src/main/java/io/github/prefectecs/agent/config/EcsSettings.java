@@ -31,6 +31,7 @@ import java.util.Objects;
  *     its run failed ({@code start_timeout}, seconds; default 10 minutes)
  * @param spotRelaunchLimit how often one run is relaunched on FARGATE after a Fargate Spot
  *     interruption before it fails ({@code spot_relaunch_limit}; default 3)
+ * @param forwardLogs what is forwarded from flow containers' CloudWatch streams into run logs
  */
 public record EcsSettings(
     String cluster,
@@ -48,7 +49,11 @@ public record EcsSettings(
     String apiKeySecretArn,
     Double maxRunTaskRate,
     Duration startTimeout,
-    int spotRelaunchLimit) {
+    int spotRelaunchLimit,
+    LogForwarding forwardLogs) {
+
+  /** The log group flow containers log to when none is configured and forwarding is on. */
+  public static final String DEFAULT_LOG_GROUP = "/prefect/flow-runs";
 
   /** The highest {@code max_run_task_rate} accepted, calls per second. */
   public static final double MAX_RUN_TASK_RATE_LIMIT = 1000;
@@ -70,6 +75,7 @@ public record EcsSettings(
     subnets = List.copyOf(Objects.requireNonNull(subnets));
     securityGroups = List.copyOf(Objects.requireNonNull(securityGroups));
     Objects.requireNonNull(startTimeout, "startTimeout");
+    Objects.requireNonNull(forwardLogs, "forwardLogs");
     int modes =
         (launchType != null ? 1 : 0)
             + (capacityProviderStrategy.isEmpty() ? 0 : 1)
@@ -86,7 +92,10 @@ public record EcsSettings(
     }
   }
 
-  /** Settings with no RunTask rate cap, the default start timeout and Spot relaunch limit. */
+  /**
+   * Settings with no RunTask rate cap, the default start timeout, Spot relaunch limit and log
+   * forwarding mode.
+   */
   public EcsSettings(
       String cluster,
       String launchType,
@@ -117,7 +126,8 @@ public record EcsSettings(
         apiKeySecretArn,
         null,
         DEFAULT_START_TIMEOUT,
-        DEFAULT_SPOT_RELAUNCH_LIMIT);
+        DEFAULT_SPOT_RELAUNCH_LIMIT,
+        LogForwarding.NON_PREFECT);
   }
 
   /** Defaults: default cluster, the FARGATE_SPOT/FARGATE strategy, nothing else set. */
@@ -146,5 +156,38 @@ public record EcsSettings(
     // A strategy or the cluster default: Fargate unless every provider is a custom (EC2) one.
     return useClusterDefaultStrategy
         || capacityProviderStrategy.stream().anyMatch(i -> i.provider().startsWith("FARGATE"));
+  }
+
+  /**
+   * The group the agent gives a flow container without its own {@code logConfiguration}: the
+   * configured one, else {@link #DEFAULT_LOG_GROUP} unless forwarding is off (then null: none).
+   */
+  public String effectiveLogGroup() {
+    if (logGroup != null) {
+      return logGroup;
+    }
+    return forwardLogs == LogForwarding.OFF ? null : DEFAULT_LOG_GROUP;
+  }
+
+  /** A copy with {@code mode} as the forwarding mode. */
+  public EcsSettings withForwardLogs(LogForwarding mode) {
+    return new EcsSettings(
+        cluster,
+        launchType,
+        capacityProviderStrategy,
+        useClusterDefaultStrategy,
+        taskRoleArn,
+        executionRoleArn,
+        taskDefinitionPath,
+        runTaskKwargsPath,
+        subnets,
+        securityGroups,
+        assignPublicIp,
+        logGroup,
+        apiKeySecretArn,
+        maxRunTaskRate,
+        startTimeout,
+        spotRelaunchLimit,
+        mode);
   }
 }

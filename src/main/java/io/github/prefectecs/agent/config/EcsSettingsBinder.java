@@ -32,7 +32,8 @@ final class EcsSettingsBinder {
           "api_key_secret_arn",
           "max_run_task_rate",
           "start_timeout",
-          "spot_relaunch_limit");
+          "spot_relaunch_limit",
+          "forward_logs");
 
   private EcsSettingsBinder() {}
 
@@ -62,6 +63,7 @@ final class EcsSettingsBinder {
     Double maxRunTaskRate = maxRunTaskRate(r);
     Duration startTimeout = startTimeout(r);
     int spotLimit = spotRelaunchLimit(r);
+    LogForwarding forwardLogs = forwardLogs(r);
     if (placement == null) {
       return EcsSettings.defaults(); // problems recorded; the caller throws
     }
@@ -81,7 +83,8 @@ final class EcsSettingsBinder {
         secretArn,
         maxRunTaskRate,
         startTimeout,
-        spotLimit);
+        spotLimit,
+        forwardLogs);
   }
 
   private static Double maxRunTaskRate(ValueReader r) {
@@ -125,6 +128,22 @@ final class EcsSettingsBinder {
       return EcsSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
     }
     return Math.toIntExact(limit);
+  }
+
+  private static LogForwarding forwardLogs(ValueReader r) {
+    String text = r.string(P + "forward_logs");
+    if (text == null) {
+      return LogForwarding.NON_PREFECT;
+    }
+    LogForwarding mode = LogForwarding.parse(text);
+    if (mode == null) {
+      r.problem(
+          r.config().entry(P + "forward_logs"),
+          "unknown log forwarding mode",
+          "use one of " + LogForwarding.names());
+      return LogForwarding.NON_PREFECT;
+    }
+    return mode;
   }
 
   private record Placement(

@@ -17,6 +17,10 @@ import java.util.Locale;
  */
 final class TaskDefinitionRenderer {
   static final String FLOW_CONTAINER = "flow";
+
+  /** The awslogs stream prefix of a flow container the agent gives the awslogs driver. */
+  static final String STREAM_PREFIX = "prefect";
+
   private static final int MAX_FAMILY = 255;
   private final EcsSettings settings;
   private final String region;
@@ -78,13 +82,15 @@ final class TaskDefinitionRenderer {
         Json.named(secrets, name).put("valueFrom", settings.apiKeySecretArn());
       }
     }
-    if (settings.logGroup() != null) {
+    // A template's own logConfiguration (awslogs or another driver) is kept as it is.
+    String logGroup = settings.effectiveLogGroup();
+    if (logGroup != null && !container.hasNonNull("logConfiguration")) {
       ObjectNode logging = container.putObject("logConfiguration");
       logging.put("logDriver", "awslogs");
       ObjectNode options = logging.putObject("options");
-      options.put("awslogs-group", settings.logGroup());
+      options.put("awslogs-group", logGroup);
       options.put("awslogs-region", region);
-      options.put("awslogs-stream-prefix", "prefect");
+      options.put("awslogs-stream-prefix", STREAM_PREFIX);
     }
     return definition;
   }

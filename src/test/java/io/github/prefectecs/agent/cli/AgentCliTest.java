@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.CapacityProviderItem;
 import io.github.prefectecs.agent.config.ConfigException;
+import io.github.prefectecs.agent.config.LogForwarding;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,6 +47,7 @@ class AgentCliTest {
     "--security-group",
     "--assign-public-ip",
     "--log-group",
+    "--forward-logs",
     "--max-concurrent-launches",
     "--log-format",
     "--api-key-secret-arn",
@@ -196,6 +198,8 @@ class AgentCliTest {
             "DISABLED",
             "--log-group",
             "/ecs/flows",
+            "--forward-logs",
+            "all",
             "--api-key-secret-arn",
             "arn:aws:secretsmanager:us-east-1:1:secret:k",
             "--max-concurrent-launches",
@@ -215,6 +219,7 @@ class AgentCliTest {
     assertThat(c.ecs().securityGroups()).containsExactly("sg-1");
     assertThat(c.ecs().assignPublicIp()).isFalse();
     assertThat(c.ecs().logGroup()).isEqualTo("/ecs/flows");
+    assertThat(c.ecs().forwardLogs()).isEqualTo(LogForwarding.ALL);
     assertThat(c.ecs().apiKeySecretArn()).isEqualTo("arn:aws:secretsmanager:us-east-1:1:secret:k");
     assertThat(c.maxConcurrentLaunches()).isEqualTo(3);
     assertThat(c.jsonLogs()).isTrue();

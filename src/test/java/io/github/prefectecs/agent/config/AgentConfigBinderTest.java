@@ -57,6 +57,7 @@ class AgentConfigBinderTest {
             .env("PREFECT__CLOUD__AGENT__ECS__SECURITY_GROUPS", "[\"sg-1\"]")
             .env("PREFECT__CLOUD__AGENT__ECS__ASSIGN_PUBLIC_IP", "DISABLED")
             .env("PREFECT__CLOUD__AGENT__ECS__LOG_GROUP", "/ecs/flows")
+            .env("PREFECT__CLOUD__AGENT__ECS__FORWARD_LOGS", "Failures")
             .env(
                 "PREFECT__CLOUD__AGENT__ECS__API_KEY_SECRET_ARN",
                 "arn:aws:secretsmanager:eu-west-1:1:secret:prefect")
@@ -80,6 +81,7 @@ class AgentConfigBinderTest {
     assertThat(e.securityGroups()).containsExactly("sg-1");
     assertThat(e.assignPublicIp()).isFalse();
     assertThat(e.logGroup()).isEqualTo("/ecs/flows");
+    assertThat(e.forwardLogs()).isEqualTo(LogForwarding.FAILURES);
     assertThat(e.apiKeySecretArn()).isEqualTo("arn:aws:secretsmanager:eu-west-1:1:secret:prefect");
     assertThat(c.maxConcurrentLaunches()).isEqualTo(4);
     assertThat(c.jsonLogs()).isTrue();
@@ -241,6 +243,11 @@ class AgentConfigBinderTest {
             Map.of("PREFECT__CLOUD__AGENT__LEVEL", "TRACE"),
             "unknown log level; use" + " one of DEBUG, INFO, WARNING, ERROR"),
         Arguments.of(Map.of("PREFECT__CLOUD__AGENT__LOG_FORMAT", "xml"), "unknown log format"),
+        Arguments.of(
+            Map.of("PREFECT__CLOUD__AGENT__ECS__FORWARD_LOGS", "some"),
+            "cloud.agent.ecs.forward_logs = \"some\" (from env"
+                + " PREFECT__CLOUD__AGENT__ECS__FORWARD_LOGS): unknown log forwarding mode; use one"
+                + " of non-prefect, all, failures, off"),
         Arguments.of(
             Map.of("PREFECT__CLOUD__AGENT__ECS__LAUNCH_TYPE", "EXTERNAL"),
             "cloud.agent.ecs.launch_type = \"EXTERNAL\" (from env"

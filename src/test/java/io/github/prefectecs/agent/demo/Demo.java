@@ -51,6 +51,7 @@ public final class Demo {
             "  %s  startedBy=%s  %s  capacityProvider=%s%n",
             task.taskArn(), task.startedBy(), task.lastStatus(), task.capacityProviderName());
       }
+      boolean forwarded = LogsDemo.run(env, env.tasks());
       if (ids.size() >= 4 && allSubmitted(env)) {
         System.out.println("\nEnding four tasks in different ways:");
         Map<String, String> done = TaskEndings.apply(env, ids);
@@ -83,6 +84,10 @@ public final class Demo {
       System.out.println("\nAgent log:\n" + env.agentLog());
       if (!allSubmitted(env)) {
         System.out.println("Not every run was submitted; see the agent log above.");
+        System.exit(1);
+      }
+      if (!forwarded) {
+        System.out.println("Not every task's lines reached its run's Prefect logs.");
         System.exit(1);
       }
     }

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.config.LogForwarding;
 import io.github.prefectecs.agent.prefect.Flow;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Task definition rendering: the reference's checklist §8.3, adapted to reusable families. */
 class TaskDefinitionRendererTest {
@@ -64,7 +66,10 @@ class TaskDefinitionRendererTest {
             json(
                 "{\"networkMode\":\"awsvpc\",\"cpu\":\"1024\",\"memory\":\"2048\","
                     + "\"containerDefinitions\":[{\"name\":\"flow\",\"image\":\"prefecthq/prefect:0.13.0\","
-                    + "\"environment\":[{\"name\":\"PREFECT__CONTEXT__IMAGE\",\"value\":\"prefecthq/prefect:0.13.0\"}]}],"
+                    + "\"environment\":[{\"name\":\"PREFECT__CONTEXT__IMAGE\",\"value\":\"prefecthq/prefect:0.13.0\"}],"
+                    + "\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{"
+                    + "\"awslogs-group\":\"/prefect/flow-runs\",\"awslogs-region\":\"us-east-1\","
+                    + "\"awslogs-stream-prefix\":\"prefect\"}}}],"
                     + "\"family\":\"prefect-test-flow\",\"requiresCompatibilities\":[\"FARGATE\"]}"));
     assertThat(Json.write(definition)).doesNotContain("flow-run-id", "flow-id");
   }
@@ -206,5 +211,53 @@ class TaskDefinitionRendererTest {
   })
   void familyIsASlugOfTheFlowName(String name, String family) {
     assertThat(TaskDefinitionRenderer.family(name)).isEqualTo(family);
+  }
+
+  @Test
+  void withForwardingOffAndNoLogGroupTheFlowContainerGetsNoLogConfiguration() {
+    ObjectNode definition =
+        new TaskDefinitionRenderer(
+                settings(null, null, null).withForwardLogs(LogForwarding.OFF), "us-east-1")
+            .render(DEFAULT, EcsRunConfig.empty(), FLOW, true);
+
+    assertThat(flowContainer(definition).has("logConfiguration")).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(LogForwarding.class)
+  void aTemplatesOwnLogConfigurationIsKeptWhateverTheSettings(LogForwarding mode) {
+    ObjectNode template =
+        json(
+            "{\"containerDefinitions\":[{\"name\":\"flow\",\"logConfiguration\":"
+                + "{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/mine\","
+                + "\"awslogs-region\":\"eu-west-1\",\"awslogs-stream-prefix\":\"team\"}}}]}");
+    ObjectNode definition =
+        new TaskDefinitionRenderer(
+                settings(null, null, "/configured").withForwardLogs(mode), "us-east-1")
+            .render(template, EcsRunConfig.empty(), FLOW, true);
+
+    assertThat(flowContainer(definition).get("logConfiguration"))
+        .isEqualTo(template.get("containerDefinitions").get(0).get("logConfiguration"));
+  }
+
+  @Test
+  void theDefaultLogConfigurationKeepsTheDefinitionHashStable() {
+    TaskDefinitionRenderer renderer =
+        new TaskDefinitionRenderer(settings(null, null, null), "us-east-1");
+    String first =
+        CanonicalDefinition.of(renderer.render(DEFAULT, EcsRunConfig.empty(), FLOW, true)).sha256();
+    String second =
+        CanonicalDefinition.of(
+                new TaskDefinitionRenderer(settings(null, null, null), "us-east-1")
+                    .render(DEFAULT.deepCopy(), EcsRunConfig.empty(), FLOW, true))
+            .sha256();
+    String otherGroup =
+        CanonicalDefinition.of(
+                new TaskDefinitionRenderer(settings(null, null, "/other"), "us-east-1")
+                    .render(DEFAULT, EcsRunConfig.empty(), FLOW, true))
+            .sha256();
+
+    assertThat(second).isEqualTo(first);
+    assertThat(otherGroup).isNotEqualTo(first);
   }
 }
