@@ -46,6 +46,31 @@ public final class PrefectStates {
     return state;
   }
 
+  /**
+   * The key under the Submitted state's {@code context} that names the claim: agents with the same
+   * name, type and labels share one agent id on Prefect Server, so only this tells replicas apart.
+   */
+  public static final String CLAIM_KEY = "prefect_ecs_agent_claim";
+
+  /**
+   * {@code Submitted(message, state=previousState)} whose {@code context} carries {@code claim}
+   * under {@link #CLAIM_KEY}, so a claim whose answer was lost can be recognised as this process's.
+   */
+  public static ObjectNode submitted(JsonNode previousState, String message, String claim) {
+    ObjectNode state = submitted(previousState, message);
+    ((ObjectNode) state.get("context")).put(CLAIM_KEY, claim);
+    return state;
+  }
+
+  /** The claim recorded in a Submitted state by {@link #submitted(JsonNode, String, String)}. */
+  public static String claimOf(JsonNode serializedState) {
+    if (serializedState == null) {
+      return null;
+    }
+    JsonNode claim = serializedState.path("context").path(CLAIM_KEY);
+    return claim.isTextual() ? claim.asText() : null;
+  }
+
   /** {@code Failed(message)}. */
   public static ObjectNode failed(String message) {
     return base("Failed", message);

@@ -54,6 +54,10 @@ public final class Submitter {
   private final Clock clock;
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final ClaimBackoff claimBackoff;
+
+  /** Names this process's claims (see {@link PrefectStates#CLAIM_KEY}). */
+  private final String claimToken = java.util.UUID.randomUUID().toString();
+
   private volatile boolean stopping;
 
   /**
@@ -145,7 +149,8 @@ public final class Submitter {
                   new StateUpdate(
                       run.id(),
                       run.version(),
-                      PrefectStates.submitted(run.serializedState(), "Submitted for execution")))
+                      PrefectStates.submitted(
+                          run.serializedState(), "Submitted for execution", claimToken)))
               : CompletableFuture.completedFuture(null);
       flowState
           .thenCompose(ignored -> submitTaskRuns(run, flowRunScheduled))
@@ -241,7 +246,9 @@ public final class Submitter {
           && "Submitted".equals(status.state())
           && status.version() > run.version()
           && agentId != null
-          && agentId.equals(status.agentId())) {
+          && agentId.equals(status.agentId())
+          // Replicas with one name and label set share the agent id: the claim token decides.
+          && claimToken.equals(PrefectStates.claimOf(status.serializedState()))) {
         LOG.info("The claim of flow run {} went through; launching it", run.id());
         launches.start(run, true);
       } else if (status != null
