@@ -16,10 +16,10 @@ RUN mvn -B -ntp -q dependency:go-offline || true
 COPY src ./src
 RUN mvn -B -ntp -DskipTests package
 # A Java runtime of only the modules the agent uses: jdeps --print-module-deps on the shaded jar
-# (java.base ... jdk.unsupported), plus modules that are only loaded as services, which jdeps cannot
-# see: jdk.crypto.ec (TLS key exchange with AWS and Prefect Cloud), jdk.charsets, jdk.localedata,
+# (java.base ... jdk.management, jdk.unsupported), plus modules that are only loaded as services,
+# which jdeps cannot see: jdk.crypto.ec (TLS key exchange with AWS and Prefect Cloud), jdk.charsets, jdk.localedata,
 # jdk.naming.dns, jdk.zipfs.
-RUN jlink --add-modules java.base,java.desktop,java.management,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.unsupported,jdk.crypto.ec,jdk.charsets,jdk.localedata,jdk.naming.dns,jdk.zipfs \
+RUN jlink --add-modules java.base,java.desktop,java.management,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.management,jdk.unsupported,jdk.crypto.ec,jdk.charsets,jdk.localedata,jdk.naming.dns,jdk.zipfs \
       --strip-java-debug-attributes --no-man-pages --no-header-files --compress=2 --output /opt/jre \
     && /opt/jre/bin/java -jar target/agent.jar --help > /dev/null
 
