@@ -68,9 +68,12 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
     this.thread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("logs", true));
   }
 
-  /** The FilterLogEvents bucket at the Logs read quota (5 per second, burst 5). */
+  /**
+   * The FilterLogEvents bucket at the Logs read quota (5 per second, burst 5), adaptive: a
+   * throttled read lowers its rate, so agents sharing one account share the quota.
+   */
   public static TokenBucket filterQuota() {
-    return TokenBucket.system("logs:FilterLogEvents", 5, 5);
+    return TokenBucket.filterLogEvents();
   }
 
   /** Starts reading every {@code pollInterval}. */

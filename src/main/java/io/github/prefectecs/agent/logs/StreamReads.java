@@ -53,6 +53,10 @@ final class StreamReads {
       try {
         page = logs.filter(group, streams, from, token);
       } catch (LogsException e) {
+        if (e.kind() == LogsException.Kind.THROTTLED) {
+          // The read quota is per account: other agents may be reading too. Slow down.
+          bucket.throttled();
+        }
         if (e.kind() != LogsException.Kind.NOT_FOUND) {
           throw e;
         }
