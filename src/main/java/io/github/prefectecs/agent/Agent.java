@@ -202,7 +202,13 @@ public final class Agent implements AutoCloseable {
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
     this.batcher = new PrefectBatcher(this.api, batchThreads, Duration.ofMillis(50));
     this.logForwarding =
-        logForwarding == null ? null : logForwarding.apply(RunLogWriter.of(batcher));
+        logForwarding == null
+            ? null
+            : logForwarding.apply(
+                RunLogWriter.counting(
+                    RunLogWriter.of(batcher),
+                    metrics::logLinesForwarded,
+                    metrics::logLinesDropped));
   }
 
   /** Where task starts and stops go for log forwarding ({@link TaskEvents#NONE} without it). */
@@ -389,7 +395,7 @@ public final class Agent implements AutoCloseable {
       slack = new SlackNotices(config.slackWebhookUrl());
       notices = slack;
     }
-    RunOutcomes outcomes = new RunOutcomes(reporter, notices, l::forget);
+    RunOutcomes outcomes = new RunOutcomes(reporter, notices, l::forget, metrics);
     TaskWatcher w =
         new TaskWatcher(
             ecsTasks,

@@ -51,6 +51,7 @@ final class RunLogOutbox {
       if (queue.size() >= capacity) {
         queue.pollFirst();
         long count = dropped.incrementAndGet();
+        writer.dropped(1);
         long now = clock.millis();
         if (lastDropWarning == Long.MIN_VALUE || now - lastDropWarning >= WARN_EVERY_MILLIS) {
           lastDropWarning = now;

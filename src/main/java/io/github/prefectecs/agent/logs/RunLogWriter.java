@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.logs;
 import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /** Where forwarded lines go: the agent's batched {@code write_run_logs}. Thread-safe. */
 public interface RunLogWriter {
@@ -14,6 +15,40 @@ public interface RunLogWriter {
 
   /** Sends what is queued now instead of waiting for the batching delay. */
   void dispatch();
+
+  /** Hears that {@code lines} forwarded lines were dropped before they could be written. */
+  default void dropped(long lines) {}
+
+  /**
+   * {@code inner}, telling {@code written} of each line written and {@code dropped} of lines
+   * dropped (the agent's metrics).
+   */
+  static RunLogWriter counting(RunLogWriter inner, LongConsumer written, LongConsumer dropped) {
+    return new RunLogWriter() {
+      @Override
+      public CompletableFuture<Void> write(LogEntry entry) {
+        return inner
+            .write(entry)
+            .whenComplete(
+                (ok, error) -> {
+                  if (error == null) {
+                    written.accept(1);
+                  }
+                });
+      }
+
+      @Override
+      public void dispatch() {
+        inner.dispatch();
+      }
+
+      @Override
+      public void dropped(long lines) {
+        inner.dropped(lines);
+        dropped.accept(lines);
+      }
+    };
+  }
 
   /** Writes through {@code batcher} (many runs per request). */
   static RunLogWriter of(PrefectBatcher batcher) {

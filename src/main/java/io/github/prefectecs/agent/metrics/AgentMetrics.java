@@ -30,6 +30,9 @@ public final class AgentMetrics {
   /** {@code cause} of a claimed run the agent could not launch because it was stopping. */
   public static final String CAUSE_AGENT_STOPPED = "agent_stopped";
 
+  /** {@code cause} of a run failed by the task watcher: its task stopped abnormally. */
+  public static final String CAUSE_TASK_STOPPED = "task_stopped";
+
   private static final double[] POLL_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   private final PrometheusRegistry registry;

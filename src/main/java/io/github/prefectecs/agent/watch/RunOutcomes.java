@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.watch;
 
+import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.StateUpdate;
@@ -26,15 +27,27 @@ public final class RunOutcomes {
   private final RunReporter reporter;
   private final Notices notices;
   private final Consumer<String> forgetLaunch;
+  private final AgentMetrics metrics;
 
   /**
    * @param forgetLaunch tells the launcher a run's task ended (so a run queued again gets a new
    *     task)
    */
   public RunOutcomes(RunReporter reporter, Notices notices, Consumer<String> forgetLaunch) {
+    this(reporter, notices, forgetLaunch, AgentMetrics.create());
+  }
+
+  /**
+   * @param forgetLaunch tells the launcher a run's task ended (so a run queued again gets a new
+   *     task)
+   * @param metrics counts runs failed for a stopped task and Spot relaunches
+   */
+  public RunOutcomes(
+      RunReporter reporter, Notices notices, Consumer<String> forgetLaunch, AgentMetrics metrics) {
     this.reporter = Objects.requireNonNull(reporter, "reporter");
     this.notices = Objects.requireNonNull(notices, "notices");
     this.forgetLaunch = Objects.requireNonNull(forgetLaunch, "forgetLaunch");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   void write(Watched w, FlowRunStatus status, Outcome.Write write) {
@@ -53,6 +66,11 @@ public final class RunOutcomes {
 
   private void written(Watched w, FlowRunStatus status, Outcome.Write write) {
     reporter.log(w.runId, write.logLevel(), write.logMessage());
+    if ("Failed".equals(write.type())) {
+      metrics.runFailed(AgentMetrics.CAUSE_TASK_STOPPED);
+    } else if ("Scheduled".equals(write.type())) {
+      metrics.spotRelaunched();
+    }
     if ("ERROR".equals(write.logLevel())) {
       LOG.warn("Flow run {} set to {}: {}", w.runId, write.type(), write.logMessage());
     } else {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.run.TaskEvents;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -76,6 +78,17 @@ class TaskWatcherTest {
               assertThat(n.cause()).contains("137");
             });
     assertThat(h.forgottenLaunches).containsExactly("r1");
+    assertThat(counter("prefect_ecs_agent_runs_failed", Labels.of("cause", "task_stopped")))
+        .isEqualTo(1);
+  }
+
+  private double counter(String name, Labels labels) {
+    CounterSnapshot snapshot =
+        (CounterSnapshot) h.metrics.registry().scrape(n -> n.startsWith(name)).get(0);
+    return snapshot.getDataPoints().stream()
+        .filter(d -> d.getLabels().equals(labels))
+        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
+        .sum();
   }
 
   @Test
@@ -260,6 +273,7 @@ class TaskWatcherTest {
     assertThat(h.prefect.state("r1")).isEqualTo("Scheduled");
     assertThat(h.prefect.message("r1")).contains(arn, "FARGATE", SpotMarker.text(1, 3));
     assertThat(SpotMarker.onDemandRequired(h.prefect.runs.get("r1").serialized())).isTrue();
+    assertThat(counter("prefect_ecs_agent_spot_relaunches", Labels.EMPTY)).isEqualTo(1);
     assertThat(PrefectStates.startTime(h.prefect.runs.get("r1").serialized())).isPresent();
     assertThat(logs("r1", "WARNING")).singleElement().asString().contains("relaunching on FARGATE");
     assertThat(h.notices).isEmpty();

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.watch;
 
+import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
@@ -29,6 +30,7 @@ final class WatchHarness implements AutoCloseable {
   private final ScheduledExecutorService watchThread = Executors.newSingleThreadScheduledExecutor();
   final PrefectBatcher batcher;
   final TaskWatcher watcher;
+  final AgentMetrics metrics = AgentMetrics.create();
 
   WatchHarness() {
     this(Duration.ofMinutes(10), 3);
@@ -56,7 +58,7 @@ final class WatchHarness implements AutoCloseable {
             stops.add(stop);
           }
         };
-    RunOutcomes outcomes = new RunOutcomes(reporter, notices::add, forgottenLaunches::add);
+    RunOutcomes outcomes = new RunOutcomes(reporter, notices::add, forgottenLaunches::add, metrics);
     watcher =
         new TaskWatcher(
             ecs,
