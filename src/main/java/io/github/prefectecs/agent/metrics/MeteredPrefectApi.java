@@ -72,6 +72,11 @@ public final class MeteredPrefectApi implements PrefectApi {
   }
 
   @Override
+  public List<UpdateResult> heartbeatFlowRuns(Collection<String> ids) {
+    return count("update_flow_run_heartbeat", () -> api.heartbeatFlowRuns(ids));
+  }
+
+  @Override
   public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
     return count("set_flow_run_states", () -> api.setFlowRunStates(updates));
   }

@@ -16,6 +16,7 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
@@ -43,6 +44,17 @@ class MeteredPrefectApiTest {
     assertThat(count("hello", "error")).isEqualTo(1);
   }
 
+  @Test
+  void heartbeatsOfStartingRunsReachTheApiAndAreCounted() {
+    // The watcher keeps Lazarus off runs whose task is still starting; the metrics wrapper sits in
+    // front of the real API in the agent, so it must pass heartbeats on, not refuse them.
+    List<UpdateResult> results = api.heartbeatFlowRuns(List.of("run-1", "run-2"));
+
+    assertThat(results).extracting(UpdateResult::runId).containsExactly("run-1", "run-2");
+    assertThat(scripted.heartbeats).containsExactly(List.of("run-1", "run-2"));
+    assertThat(count("update_flow_run_heartbeat", "ok")).isEqualTo(1);
+  }
+
   private double count(String operation, String outcome) {
     CounterSnapshot snapshot =
         (CounterSnapshot)
@@ -59,6 +71,7 @@ class MeteredPrefectApiTest {
   /** Answers every call empty, or throws the next scripted failure first. */
   private static final class ScriptedApi implements PrefectApi {
     final Deque<RuntimeException> next = new ArrayDeque<>();
+    final List<List<String>> heartbeats = new ArrayList<>();
 
     private void maybeFail() {
       RuntimeException e = next.poll();
@@ -109,6 +122,13 @@ class MeteredPrefectApiTest {
     public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
       maybeFail();
       return List.of();
+    }
+
+    @Override
+    public List<UpdateResult> heartbeatFlowRuns(Collection<String> ids) {
+      maybeFail();
+      heartbeats.add(List.copyOf(ids));
+      return ids.stream().map(UpdateResult::ok).toList();
     }
 
     @Override
