@@ -8,6 +8,7 @@ import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.StateUpdate;
+import io.github.prefectecs.agent.prefect.TaskRun;
 import io.github.prefectecs.agent.prefect.UpdateResult;
 import java.time.Instant;
 import java.util.Collection;
@@ -69,6 +70,11 @@ public final class MeteredPrefectApi implements PrefectApi {
   @Override
   public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
     return count("flow_run_status", () -> api.flowRunStatuses(ids));
+  }
+
+  @Override
+  public List<TaskRun> taskRunStatuses(Collection<String> ids) {
+    return count("task_run", () -> api.taskRunStatuses(ids));
   }
 
   @Override

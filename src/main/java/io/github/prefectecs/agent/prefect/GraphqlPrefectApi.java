@@ -231,6 +231,36 @@ public final class GraphqlPrefectApi implements PrefectApi {
   }
 
   @Override
+  public List<TaskRun> taskRunStatuses(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    ObjectNode variables = mapper.createObjectNode();
+    ArrayNode array = variables.putArray("ids");
+    new LinkedHashSet<>(ids).forEach(array::add);
+    JsonNode rows =
+        data(
+                "task_run",
+                "query($ids: [uuid!]) { task_run(where: {id: {_in: $ids}}) { id version task_id"
+                    + " serialized_state } }",
+                variables)
+            .path("task_run");
+    List<TaskRun> result = new ArrayList<>();
+    for (JsonNode row : rows) {
+      if (!row.path("id").isTextual()) {
+        throw new PrefectApiException(Kind.MALFORMED, "task_run row without an id: " + row);
+      }
+      result.add(
+          new TaskRun(
+              row.path("id").asText(),
+              row.path("version").asInt(),
+              row.path("task_id").isTextual() ? row.path("task_id").asText() : null,
+              row.path("serialized_state").isObject() ? row.get("serialized_state") : null));
+    }
+    return List.copyOf(result);
+  }
+
+  @Override
   public List<UpdateResult> heartbeatFlowRuns(Collection<String> ids) {
     List<ObjectNode> inputs = new ArrayList<>();
     List<String> runIds = new ArrayList<>(new LinkedHashSet<>(ids));

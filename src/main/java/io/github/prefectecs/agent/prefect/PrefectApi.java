@@ -46,6 +46,12 @@ public interface PrefectApi extends AutoCloseable {
   List<FlowRunStatus> flowRunStatuses(Collection<String> ids);
 
   /**
+   * One {@code task_run} query for the current version and serialized state of {@code ids}. Used to
+   * learn whether task runs set Submitted by a write whose answer was lost were set.
+   */
+  List<TaskRun> taskRunStatuses(Collection<String> ids);
+
+  /**
    * {@code update_flow_run_heartbeat} for every id in one request (aliased mutations), so Lazarus
    * does not reschedule runs whose task the agent knows to be starting. One result per distinct id.
    */

@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.claim.ClaimBackoff;
+import io.github.prefectecs.agent.claim.ClaimVerdict;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
@@ -161,20 +162,14 @@ public final class Submitter {
 
   private CompletableFuture<Void> submitTaskRuns(FlowRun run, boolean flowRunClaimed) {
     List<CompletableFuture<Void>> updates = new ArrayList<>();
-    for (TaskRun taskRun : run.taskRuns()) {
-      String type =
-          taskRun.serializedState() == null
-              ? null
-              : taskRun.serializedState().path("type").asText();
-      if (type != null && PrefectStates.isScheduledType(type)) {
-        updates.add(
-            reporter.setTaskRunState(
-                new StateUpdate(
-                    taskRun.id(),
-                    taskRun.version(),
-                    PrefectStates.submitted(
-                        taskRun.serializedState(), "Submitted for execution."))));
-      }
+    for (TaskRun taskRun : scheduledTaskRuns(run)) {
+      updates.add(
+          reporter.setTaskRunState(
+              new StateUpdate(
+                  taskRun.id(),
+                  taskRun.version(),
+                  PrefectStates.submitted(
+                      taskRun.serializedState(), "Submitted for execution.", claimToken))));
     }
     CompletableFuture<Void> all =
         CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
@@ -190,6 +185,19 @@ public final class Submitter {
               Errors.oneLine(error));
           return null;
         });
+  }
+
+  /** The task runs a claim sets Submitted: those in a Scheduled-type state. */
+  private static List<TaskRun> scheduledTaskRuns(FlowRun run) {
+    return run.taskRuns().stream()
+        .filter(t -> PrefectStates.isScheduledType(stateType(t)))
+        .toList();
+  }
+
+  private static String stateType(TaskRun taskRun) {
+    return taskRun.serializedState() == null
+        ? null
+        : taskRun.serializedState().path("type").asText(null);
   }
 
   private void afterClaim(FlowRun run, boolean flowRunClaimed, Throwable error) {
@@ -221,6 +229,15 @@ public final class Submitter {
           run.id(),
           Errors.oneLine(cause));
       checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+    } else if (!flowRunClaimed && api != null && (refused || api.retryable())) {
+      // The task runs of a Running flow run were the claim. Once they are Submitted the server
+      // stops queueing the run, so a write that went through unanswered would strand it: ask.
+      LOG.warn(
+          "No answer to setting the task runs of flow run {} Submitted ({}); checking whether it"
+              + " went through",
+          run.id(),
+          Errors.oneLine(cause));
+      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
     } else if (refused) {
       LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
       done(run.id());
@@ -237,31 +254,34 @@ public final class Submitter {
 
   private void checkClaim(FlowRun run, int check) {
     try {
-      FlowRunStatus status =
-          api.flowRunStatuses(List.of(run.id())).stream()
-              .filter(s -> s.id().equals(run.id()))
-              .findFirst()
-              .orElse(null);
-      if (status != null
-          && "Submitted".equals(status.state())
-          && status.version() > run.version()
-          && agentId != null
-          && agentId.equals(status.agentId())
-          // Replicas with one name and label set share the agent id: the claim token decides.
-          && claimToken.equals(PrefectStates.claimOf(status.serializedState()))) {
+      boolean flowRunClaimed = PrefectStates.isScheduledType(run.state());
+      String state;
+      ClaimVerdict verdict;
+      if (flowRunClaimed) {
+        FlowRunStatus status =
+            api.flowRunStatuses(List.of(run.id())).stream()
+                .filter(s -> s.id().equals(run.id()))
+                .findFirst()
+                .orElse(null);
+        state = status == null ? "unknown" : status.state();
+        verdict = ClaimVerdict.ofFlowRun(run, status, agentId, claimToken);
+      } else {
+        List<TaskRun> written = scheduledTaskRuns(run);
+        List<TaskRun> current = api.taskRunStatuses(written.stream().map(TaskRun::id).toList());
+        state = "task runs " + current.stream().map(Submitter::stateType).toList();
+        verdict = ClaimVerdict.ofTaskRuns(written, current, claimToken);
+      }
+      if (verdict == ClaimVerdict.OURS) {
         LOG.info("The claim of flow run {} went through; launching it", run.id());
-        launches.start(run, true);
-      } else if (status != null
-          && status.version() == run.version()
-          && check < MAX_CLAIM_CHECKS
-          && !stopping) {
+        launches.start(run, flowRunClaimed);
+      } else if (verdict == ClaimVerdict.PENDING && check < MAX_CLAIM_CHECKS && !stopping) {
         // Unchanged: the claim may still be committing on a slow server. Ask again later.
         checkLater(run, check + 1, checkDelay(check));
       } else {
         LOG.info(
-            "Flow run {} is not held by this agent (state {}); leaving it to the server",
+            "Flow run {} is not held by this agent ({}); leaving it to the server",
             run.id(),
-            status == null ? "unknown" : status.state());
+            state);
         done(run.id());
       }
     } catch (PrefectApiException e) {

@@ -169,6 +169,12 @@ public final class WatchBenchmark {
     }
 
     @Override
+    public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
+        Collection<String> ids) {
+      throw new UnsupportedOperationException("not used by the watcher");
+    }
+
+    @Override
     public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
       prefectRequests.incrementAndGet();
       return ids.stream()

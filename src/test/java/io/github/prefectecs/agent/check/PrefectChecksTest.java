@@ -149,6 +149,13 @@ class PrefectChecksTest {
     }
 
     @Override
+    public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
+        Collection<String> ids) {
+
+      throw new AssertionError("not a check call");
+    }
+
+    @Override
     public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
       throw new AssertionError("not a check call");
     }

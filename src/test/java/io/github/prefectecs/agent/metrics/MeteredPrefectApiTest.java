@@ -114,6 +114,13 @@ class MeteredPrefectApiTest {
     }
 
     @Override
+    public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
+        Collection<String> ids) {
+
+      return List.of();
+    }
+
+    @Override
     public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
       return List.of();
     }

@@ -28,6 +28,12 @@ class PrefectBatcherTest {
   /** Records batches; log writes wait for {@code gate}; unknown ids fail per item. */
   private static final class FakeApi implements PrefectApi {
     @Override
+    public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
+        Collection<String> ids) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<io.github.prefectecs.agent.prefect.FlowRunStatus> flowRunStatuses(
         Collection<String> ids) {
       throw new UnsupportedOperationException();

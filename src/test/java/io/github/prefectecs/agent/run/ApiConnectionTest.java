@@ -118,6 +118,12 @@ class ApiConnectionTest {
 
   private static final class FakeApi implements PrefectApi {
     @Override
+    public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
+        Collection<String> ids) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<io.github.prefectecs.agent.prefect.FlowRunStatus> flowRunStatuses(
         Collection<String> ids) {
       throw new UnsupportedOperationException();

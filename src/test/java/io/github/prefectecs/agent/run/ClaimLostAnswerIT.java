@@ -56,6 +56,12 @@ class ClaimLostAnswerIT {
   }
 
   @Test
+  void batchedClaimAnsweredCloudApiErrorAfterCommitLaunchesEveryRunOnce() {
+    // Cloud's API_ERROR makes the transport re-send the mutation; the re-send meets our own claim
+    everyRunLaunchedOnce(Mode.API_ERROR_AFTER_COMMIT, Duration.ZERO);
+  }
+
+  @Test
   void claimCommittedSecondsAfterTheClientGaveUpLaunchesEveryRunOnce() {
     // the test config's request timeout is 3 s; the commit lands 3 s after the client gave up
     everyRunLaunchedOnce(Mode.LATE_COMMIT, Duration.ofSeconds(6));

@@ -62,6 +62,12 @@ final class FakePrefectRuns implements PrefectApi {
   }
 
   @Override
+  public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(Collection<String> ids) {
+
+    throw new UnsupportedOperationException("not used by the watcher");
+  }
+
+  @Override
   public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
     statusRequests.incrementAndGet();
     if (down) {

@@ -25,6 +25,11 @@ public final class LostAnswers {
     CUT_AFTER_COMMIT,
     /** Applied only after {@code delay} (the client has given up by then), then answered. */
     LATE_COMMIT,
+    /**
+     * Applied, then answered HTTP 200 with Prefect Cloud's retryable {@code API_ERROR} (the client
+     * re-sends the mutation).
+     */
+    API_ERROR_AFTER_COMMIT,
     /** Not applied: answered HTTP 503, as a server that is briefly unavailable. */
     UNAVAILABLE,
     /** Not applied: answered HTTP 200 with a GraphQL error that is not "State update failed". */
@@ -86,6 +91,16 @@ public final class LostAnswers {
         exchange.getResponseBody().write(bytes);
       }
       case CUT_AFTER_COMMIT -> apply.get(); // closing the exchange unanswered cuts the connection
+      case API_ERROR_AFTER_COMMIT -> {
+        apply.get();
+        byte[] bytes =
+            ("{\"data\":null,\"errors\":[{\"message\":\"Something went wrong\","
+                    + "\"extensions\":{\"code\":\"API_ERROR\"}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+      }
       case UNAVAILABLE -> exchange.sendResponseHeaders(503, -1);
       case GRAPHQL_ERROR -> {
         byte[] bytes =
