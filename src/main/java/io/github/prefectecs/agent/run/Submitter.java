@@ -135,31 +135,41 @@ public final class Submitter {
     return PrefectStates.startTime(run.serializedState()).orElse(now);
   }
 
-  /** Sets Submitted on every run at once (one batched request), then launches the winners. */
+  /**
+   * Sets Submitted on every due run at once (one batched request) and launches each run as soon as
+   * its own claim is answered. The task runs of a claimed flow run are marked Submitted after that,
+   * batched with the run logs, so they never delay a launch; when the flow run itself is not
+   * Scheduled its task runs are the claim, and they are written first.
+   */
   private void claim(List<FlowRun> runs) {
+    boolean taskRunClaims = false;
     for (FlowRun run : runs) {
       if (stopping) {
         giveUp(run, "the agent is stopping");
         continue;
       }
-      boolean flowRunScheduled = PrefectStates.isScheduledType(run.state());
-      CompletableFuture<Void> flowState =
-          flowRunScheduled
-              ? reporter.setFlowRunState(
-                  new StateUpdate(
-                      run.id(),
-                      run.version(),
-                      PrefectStates.submitted(
-                          run.serializedState(), "Submitted for execution", claimToken)))
-              : CompletableFuture.completedFuture(null);
-      flowState
-          .thenCompose(ignored -> submitTaskRuns(run, flowRunScheduled))
-          .whenComplete((ignored, error) -> afterClaim(run, flowRunScheduled, error));
+      if (PrefectStates.isScheduledType(run.state())) {
+        reporter
+            .setFlowRunState(
+                new StateUpdate(
+                    run.id(),
+                    run.version(),
+                    PrefectStates.submitted(
+                        run.serializedState(), "Submitted for execution", claimToken)))
+            .whenComplete((ignored, error) -> afterClaim(run, true, error));
+      } else {
+        taskRunClaims = true;
+        submitTaskRuns(run).whenComplete((ignored, error) -> afterClaim(run, false, error));
+      }
     }
-    reporter.dispatchNow();
+    reporter.dispatchFlowRunStates();
+    if (taskRunClaims) {
+      reporter.dispatchTaskRunStates();
+    }
   }
 
-  private CompletableFuture<Void> submitTaskRuns(FlowRun run, boolean flowRunClaimed) {
+  /** Queues Submitted for the scheduled task runs of {@code run}; completes when all are set. */
+  private CompletableFuture<Void> submitTaskRuns(FlowRun run) {
     List<CompletableFuture<Void>> updates = new ArrayList<>();
     for (TaskRun taskRun : run.taskRuns()) {
       String type =
@@ -176,26 +186,31 @@ public final class Submitter {
                         taskRun.serializedState(), "Submitted for execution."))));
       }
     }
-    CompletableFuture<Void> all =
-        CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
-    if (!flowRunClaimed) {
-      return all;
-    }
-    // The flow run is ours already: a task run that could not be marked does not stop the launch.
-    return all.exceptionally(
-        error -> {
-          LOG.warn(
-              "Could not mark the task runs of flow run {} Submitted ({}); launching anyway",
-              run.id(),
-              Errors.oneLine(error));
-          return null;
-        });
+    return CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
+  }
+
+  /** The flow run is ours: a task run that cannot be marked does not stop its launch. */
+  private void markTaskRunsSubmitted(FlowRun run) {
+    submitTaskRuns(run)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                LOG.warn(
+                    "Could not mark the task runs of flow run {} Submitted ({}); it was launched"
+                        + " anyway",
+                    run.id(),
+                    Errors.oneLine(error));
+              }
+            });
   }
 
   private void afterClaim(FlowRun run, boolean flowRunClaimed, Throwable error) {
     if (error == null) {
       claimBackoff.succeeded(run.id());
       launches.start(run, flowRunClaimed);
+      if (flowRunClaimed) {
+        markTaskRunsSubmitted(run);
+      }
       return;
     }
     Throwable cause = Errors.unwrap(error);
@@ -251,6 +266,7 @@ public final class Submitter {
           && claimToken.equals(PrefectStates.claimOf(status.serializedState()))) {
         LOG.info("The claim of flow run {} went through; launching it", run.id());
         launches.start(run, true);
+        markTaskRunsSubmitted(run);
       } else if (status != null
           && status.version() == run.version()
           && check < MAX_CLAIM_CHECKS
