@@ -84,12 +84,13 @@ public final class FlowRunPoller {
   public int pollOnce() {
     Instant now = clock.instant();
     int free = slots.available();
-    int batch = Math.min(batchSize(), backlog.size());
-    if (free < batch && now.isBefore(backlogAnswered.plus(QUEUE_REUSE))) {
+    int batch = batchSize();
+    boolean draining = !backlog.isEmpty() && now.isBefore(backlogAnswered.plus(QUEUE_REUSE));
+    if (draining && free < batch) {
       free = slots.awaitAvailable(batch, BATCH_WAIT);
       now = clock.instant();
     }
-    List<String> ready = free == 0 ? List.of() : fromBacklog(now);
+    List<String> ready = free == 0 ? List.of() : fromBacklog(now, Math.min(batch, free));
     int skipped = 0;
     if (ready.isEmpty()) {
       // Asked even when every slot is busy: this call is also the agent's liveness signal to the
@@ -151,12 +152,16 @@ public final class FlowRunPoller {
     return Math.max(1, slots.capacity() * 3 / 4);
   }
 
-  /** The ready ids left from a recent queue answer, or none when the queue must be asked. */
-  private List<String> fromBacklog(Instant now) {
+  /**
+   * The ready ids left from a recent queue answer, or none when the queue must be asked: the answer
+   * is old, or holds fewer than {@code enough} ready runs (a fresh answer fills the poll).
+   */
+  private List<String> fromBacklog(Instant now, int enough) {
     if (backlog.isEmpty() || !now.isBefore(backlogAnswered.plus(QUEUE_REUSE))) {
       return List.of();
     }
-    return ready(backlog);
+    List<String> ready = ready(backlog);
+    return ready.size() >= Math.max(1, enough) ? ready : List.of();
   }
 
   /** {@code queued} without duplicates, runs in flight and runs whose claims back off. */

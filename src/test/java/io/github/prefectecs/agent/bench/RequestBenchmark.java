@@ -12,11 +12,9 @@ import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.UpdateResult;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.prefect.server.RecordedRequest;
-import io.github.prefectecs.agent.run.LaunchResult;
-import io.github.prefectecs.agent.run.Launcher;
+import io.github.prefectecs.agent.testsupport.PacedLauncher;
 import io.github.prefectecs.agent.testsupport.TestConfigs;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,17 +23,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Launches N flow runs due at once (each with one scheduled task run) through the whole {@link
  * Agent} against the Prefect Server double, with a launcher that starts at most 20 tasks a second
  * (the RunTask quota) and answers after 30 ms, and prints the Prefect GraphQL requests per run by
  * operation, the launch rate, and the delay between a run's claim answer and its launch call
- * (p50/p99/max): what batching adds to a launch.
+ * (p50/p99/max): what batching adds to a launch. Arguments: runs (1000), launches a second (20),
+ * launch slots (10, the default {@code max_concurrent_launches}).
  *
  * <p>Run: {@code mvn -B -ntp -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.github.prefectecs.agent.bench.RequestBenchmark [-Dexec.args="1000 20"]}
+ * -Dexec.mainClass=io.github.prefectecs.agent.bench.RequestBenchmark [-Dexec.args="1000 20 10"]}
  */
 public final class RequestBenchmark {
   private static final List<String> OPERATIONS =
@@ -52,11 +50,12 @@ public final class RequestBenchmark {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     double rate = args.length > 1 ? Double.parseDouble(args[1]) : 20;
-    Result result = measure(runs, rate);
+    int slots = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    Result result = measure(runs, rate, slots);
     System.out.printf(
         "Request benchmark: %d flow runs due at once (1 task run each), launcher at %.0f"
-            + " launches/s, 30 ms per launch, default config (10 launch slots)%n",
-        runs, rate);
+            + " launches/s, 30 ms per launch, %d launch slots%n",
+        runs, rate, slots);
     result.print();
     System.exit(0);
   }
@@ -93,7 +92,7 @@ public final class RequestBenchmark {
     return sorted.get(Math.max(0, Math.min(i, sorted.size() - 1)));
   }
 
-  static Result measure(int n, double rate) throws InterruptedException {
+  static Result measure(int n, double rate, int slots) throws InterruptedException {
     try (PrefectServerDouble server = PrefectServerDouble.start()) {
       String flow = server.createFlow("etl");
       Instant due = Instant.now().minusSeconds(5);
@@ -103,7 +102,7 @@ public final class RequestBenchmark {
         server.createTaskRun(run, "Scheduled", due);
         ids.add(run);
       }
-      AgentConfig config = TestConfigs.server(server.uri(), List.of());
+      AgentConfig config = TestConfigs.server(server.uri(), List.of(), slots, null);
       Map<String, Long> claimAnswered = new ConcurrentHashMap<>();
       PrefectApi api = new ClaimClock(GraphqlPrefectApi.create(config), claimAnswered);
       PacedLauncher launcher = new PacedLauncher(rate, claimAnswered);
@@ -214,59 +213,5 @@ public final class RequestBenchmark {
     public void close() {
       api.close();
     }
-  }
-
-  /**
-   * Starts at most {@code rate} tasks a second, each after 30 ms, and records how long after its
-   * claim answer each run's launch was called.
-   */
-  private static final class PacedLauncher implements Launcher {
-    private final long intervalNanos;
-    private final Map<String, Long> claimAnswered;
-    private final List<Long> delays = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger tasks = new AtomicInteger();
-    private long nextStart = System.nanoTime();
-
-    PacedLauncher(double rate, Map<String, Long> claimAnswered) {
-      this.intervalNanos = (long) (1e9 / rate);
-      this.claimAnswered = claimAnswered;
-    }
-
-    @Override
-    public Map<String, String> start() {
-      return Map.of();
-    }
-
-    @Override
-    public LaunchResult launch(FlowRun run, int attempt) {
-      long called = System.nanoTime();
-      Long answered = claimAnswered.get(run.id());
-      if (answered != null && attempt == 1) {
-        delays.add(TimeUnit.NANOSECONDS.toMillis(called - answered));
-      }
-      long startAt;
-      synchronized (this) {
-        startAt = Math.max(nextStart, called);
-        nextStart = startAt + intervalNanos;
-      }
-      try {
-        TimeUnit.NANOSECONDS.sleep(Math.max(0, startAt - System.nanoTime()) + 30_000_000L);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new LaunchResult.Retryable("interrupted", Duration.ZERO);
-      }
-      return new LaunchResult.Launched(
-          "arn:aws:ecs:us-east-1:123456789012:task/bench/" + tasks.incrementAndGet(), List.of());
-    }
-
-    List<Long> delays() {
-      return List.copyOf(delays);
-    }
-
-    @Override
-    public void forget(String flowRunId) {}
-
-    @Override
-    public void close() {}
   }
 }
