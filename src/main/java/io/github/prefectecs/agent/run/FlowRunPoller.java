@@ -147,9 +147,9 @@ public final class FlowRunPoller {
     return claimed.size();
   }
 
-  /** Three quarters of the launch slots: the runs a poll waits for while a backlog drains. */
+  /** Four fifths of the launch slots: the runs a poll waits for while a backlog drains. */
   private int batchSize() {
-    return Math.max(1, slots.capacity() * 3 / 4);
+    return Math.max(1, slots.capacity() * 4 / 5);
   }
 
   /**
