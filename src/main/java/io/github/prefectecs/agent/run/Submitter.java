@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.claim.ClaimBackoff;
+import io.github.prefectecs.agent.claim.StatusReads;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
@@ -45,15 +46,14 @@ public final class Submitter {
    */
   static final Duration CLAIM_CHECK_DELAY = Duration.ofSeconds(2);
 
-  private final PrefectApi api;
   private final String agentId;
   private final RunReporter reporter;
   private final LaunchRunner launches;
   private final ScheduledExecutorService scheduler;
-  private final ExecutorService launchPool;
   private final Clock clock;
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final ClaimBackoff claimBackoff;
+  private final StatusReads statusReads;
 
   /** Names this process's claims (see {@link PrefectStates#CLAIM_KEY}). */
   private final String claimToken = java.util.UUID.randomUUID().toString();
@@ -72,14 +72,13 @@ public final class Submitter {
       ScheduledExecutorService scheduler,
       ExecutorService launchPool,
       Clock clock) {
-    this.api = api;
     this.agentId = agentId;
     this.reporter = reporter;
     this.launches = launches;
     this.scheduler = scheduler;
-    this.launchPool = launchPool;
     this.clock = clock;
     this.claimBackoff = new ClaimBackoff(clock);
+    this.statusReads = new StatusReads(api, scheduler, launchPool);
   }
 
   /** Whether {@code runId}'s last claims failed and it is left alone for now (not re-claimed). */
@@ -250,47 +249,44 @@ public final class Submitter {
     }
   }
 
-  private void checkClaim(FlowRun run, int check) {
-    try {
-      FlowRunStatus status =
-          api.flowRunStatuses(List.of(run.id())).stream()
-              .filter(s -> s.id().equals(run.id()))
-              .findFirst()
-              .orElse(null);
-      if (status != null
-          && "Submitted".equals(status.state())
-          && status.version() > run.version()
-          && agentId != null
-          && agentId.equals(status.agentId())
-          // Replicas with one name and label set share the agent id: the claim token decides.
-          && claimToken.equals(PrefectStates.claimOf(status.serializedState()))) {
-        LOG.info("The claim of flow run {} went through; launching it", run.id());
-        launches.start(run, true);
-        markTaskRunsSubmitted(run);
-      } else if (status != null
-          && status.version() == run.version()
-          && check < MAX_CLAIM_CHECKS
-          && !stopping) {
-        // Unchanged: the claim may still be committing on a slow server. Ask again later.
-        checkLater(run, check + 1, checkDelay(check));
-      } else {
-        LOG.info(
-            "Flow run {} is not held by this agent (state {}); leaving it to the server",
-            run.id(),
-            status == null ? "unknown" : status.state());
-        done(run.id());
-      }
-    } catch (PrefectApiException e) {
+  /** Acts on the status read for check {@code check} of {@code run}'s claim. */
+  private void checked(FlowRun run, int check, FlowRunStatus status, Throwable error) {
+    Throwable cause = error == null ? null : Errors.unwrap(error);
+    if (cause instanceof RejectedExecutionException) {
+      done(run.id()); // stopping: whether the claim went through stays unknown
+    } else if (cause != null) {
       if (check >= MAX_CLAIM_CHECKS || stopping) {
         LOG.error(
             "Cannot learn whether flow run {} was claimed ({}); if it shows Submitted without a"
                 + " task, the server's Lazarus service reschedules it",
             run.id(),
-            Errors.oneLine(e));
+            Errors.oneLine(cause));
         done(run.id());
         return;
       }
       checkLater(run, check + 1, checkDelay(check));
+    } else if (status != null
+        && "Submitted".equals(status.state())
+        && status.version() > run.version()
+        && agentId != null
+        && agentId.equals(status.agentId())
+        // Replicas with one name and label set share the agent id: the claim token decides.
+        && claimToken.equals(PrefectStates.claimOf(status.serializedState()))) {
+      LOG.info("The claim of flow run {} went through; launching it", run.id());
+      launches.start(run, true);
+      markTaskRunsSubmitted(run);
+    } else if (status != null
+        && status.version() == run.version()
+        && check < MAX_CLAIM_CHECKS
+        && !stopping) {
+      // Unchanged: the claim may still be committing on a slow server. Ask again later.
+      checkLater(run, check + 1, checkDelay(check));
+    } else {
+      LOG.info(
+          "Flow run {} is not held by this agent (state {}); leaving it to the server",
+          run.id(),
+          status == null ? "unknown" : status.state());
+      done(run.id());
     }
   }
 
@@ -302,23 +298,14 @@ public final class Submitter {
     return CLAIM_CHECK_DELAY.toMillis() << Math.min(check, 3);
   }
 
+  /** Checks the claim of {@code run} in {@code delayMillis}, with the other checks then due. */
   private void checkLater(FlowRun run, int check, long delayMillis) {
-    Runnable task =
-        () -> {
-          try {
-            launchPool.execute(() -> checkClaim(run, check));
-          } catch (RejectedExecutionException e) {
-            done(run.id()); // stopping: whether the claim went through stays unknown
-          }
-        };
-    if (delayMillis == 0) {
-      task.run();
-    } else {
-      try {
-        scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        done(run.id()); // stopping: whether the claim went through stays unknown
-      }
+    try {
+      statusReads
+          .read(run.id(), delayMillis)
+          .whenComplete((status, error) -> checked(run, check, status, error));
+    } catch (RejectedExecutionException e) {
+      done(run.id()); // stopping: whether the claim went through stays unknown
     }
   }
 
