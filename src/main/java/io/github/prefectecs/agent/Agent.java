@@ -200,7 +200,7 @@ public final class Agent implements AutoCloseable {
     this.launchPool = launchPool(config.maxConcurrentLaunches(), LAUNCH_THREAD_IDLE);
     this.batchThreads =
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
-    this.batcher = new PrefectBatcher(this.api, batchThreads, Duration.ofMillis(50));
+    this.batcher = new PrefectBatcher(this.api, batchThreads, PrefectBatcher.Windows.AGENT);
     this.logForwarding =
         logForwarding == null
             ? null

@@ -16,7 +16,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.dataloader.BatchLoader;
@@ -28,11 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batches flow run states, task run states and run logs: whatever is queued within {@code maxDelay}
- * (or until {@link #dispatchNow()}) goes out as one request per kind through java-dataloader. Each
- * item's future completes with that item's own outcome. Log lines that fail with a retryable error
- * are queued again with backoff; a full buffer fails new lines (counted and warned), it never drops
- * them silently.
+ * Batches flow run states, task run states and run logs: whatever is queued within its kind's
+ * window (see {@link Windows}), or until a {@code dispatch} call, goes out as one request per kind
+ * through java-dataloader. Each item's future completes with that item's own outcome. Log lines
+ * that fail with a retryable error are queued again with backoff; a full buffer fails new lines
+ * (counted and warned), it never drops them silently.
  *
  * <p>Thread-safe. HTTP calls run on the given scheduler.
  */
@@ -47,14 +46,12 @@ public final class PrefectBatcher implements AutoCloseable {
 
   private final PrefectApi api;
   private final ScheduledExecutorService scheduler;
-  private final Duration maxDelay;
   private final Backoff logBackoff;
   private final int logCapacity;
   private final Clock clock;
-  private final DataLoader<StateUpdate, Void> flowStates;
-  private final DataLoader<StateUpdate, Void> taskStates;
-  private final DataLoader<LogItem, Void> logs;
-  private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
+  private final BatchLane<StateUpdate> flowStates;
+  private final BatchLane<StateUpdate> taskStates;
+  private final BatchLane<LogItem> logs;
   private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
   private final AtomicInteger logsWaiting = new AtomicInteger();
   private final OverflowCounter overflow;
@@ -63,11 +60,43 @@ public final class PrefectBatcher implements AutoCloseable {
   /** A log line with the number of times writing it has failed so far. */
   private record LogItem(LogEntry entry, int failures) {}
 
+  /**
+   * How long each kind of write waits for others to share its request.
+   *
+   * @param flowRunStates the wait of flow run states (claims are dispatched by their caller at
+   *     once)
+   * @param deferred the wait of task run states and log lines, written after a launch, so they
+   *     never delay one; long enough that at 20 launches a second one request carries many runs
+   * @param flushAt task run states or log lines go at once when this many are waiting
+   */
+  public record Windows(Duration flowRunStates, Duration deferred, int flushAt) {
+    /** The agent's windows: 50 ms for flow run states, 1 s or 200 items for the others. */
+    public static final Windows AGENT =
+        new Windows(Duration.ofMillis(50), Duration.ofSeconds(1), 200);
+
+    public Windows {
+      Objects.requireNonNull(flowRunStates, "flowRunStates");
+      Objects.requireNonNull(deferred, "deferred");
+      if (flushAt < 1) {
+        throw new IllegalArgumentException("flushAt must be at least 1, was " + flushAt);
+      }
+    }
+
+    /** Every kind waits {@code window}; only the window or a dispatch sends. */
+    public static Windows uniform(Duration window) {
+      return new Windows(window, window, Integer.MAX_VALUE);
+    }
+  }
+
   public PrefectBatcher(PrefectApi api, ScheduledExecutorService scheduler, Duration maxDelay) {
+    this(api, scheduler, Windows.uniform(maxDelay));
+  }
+
+  public PrefectBatcher(PrefectApi api, ScheduledExecutorService scheduler, Windows windows) {
     this(
         api,
         scheduler,
-        maxDelay,
+        windows,
         new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30)),
         DEFAULT_LOG_CAPACITY,
         Clock.systemUTC());
@@ -84,9 +113,23 @@ public final class PrefectBatcher implements AutoCloseable {
       Backoff logBackoff,
       int logCapacity,
       Clock clock) {
+    this(api, scheduler, Windows.uniform(maxDelay), logBackoff, logCapacity, clock);
+  }
+
+  /**
+   * @param logBackoff delay before a log line that failed retryably is queued again
+   * @param logCapacity the most log lines waiting at once; more are failed and counted
+   */
+  public PrefectBatcher(
+      PrefectApi api,
+      ScheduledExecutorService scheduler,
+      Windows windows,
+      Backoff logBackoff,
+      int logCapacity,
+      Clock clock) {
     this.api = Objects.requireNonNull(api, "api");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-    this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
+    Objects.requireNonNull(windows, "windows");
     this.logBackoff = Objects.requireNonNull(logBackoff, "logBackoff");
     this.clock = Objects.requireNonNull(clock, "clock");
     if (logCapacity < 1) {
@@ -94,14 +137,25 @@ public final class PrefectBatcher implements AutoCloseable {
     }
     this.logCapacity = logCapacity;
     this.overflow = new OverflowCounter(clock);
-    this.flowStates = stateLoader(api::setFlowRunStates);
-    this.taskStates = stateLoader(api::setTaskRunStates);
+    this.flowStates =
+        new BatchLane<>(
+            stateLoader(api::setFlowRunStates),
+            scheduler,
+            windows.flowRunStates(),
+            Integer.MAX_VALUE);
+    this.taskStates =
+        new BatchLane<>(
+            stateLoader(api::setTaskRunStates), scheduler, windows.deferred(), windows.flushAt());
     this.logs =
-        DataLoaderFactory.newDataLoaderWithTry(
-            (BatchLoader<LogItem, Try<Void>>) this::writeLogs,
-            DataLoaderOptions.newOptions()
-                .setCachingEnabled(false)
-                .setMaxBatchSize(MAX_LOGS_PER_REQUEST));
+        new BatchLane<>(
+            DataLoaderFactory.newDataLoaderWithTry(
+                (BatchLoader<LogItem, Try<Void>>) this::writeLogs,
+                DataLoaderOptions.newOptions()
+                    .setCachingEnabled(false)
+                    .setMaxBatchSize(MAX_LOGS_PER_REQUEST)),
+            scheduler,
+            windows.deferred(),
+            windows.flushAt());
   }
 
   /** Queues a flow run state; completes when it is set, or with that item's exception. */
@@ -134,11 +188,21 @@ public final class PrefectBatcher implements AutoCloseable {
     return overflow.count();
   }
 
-  /** Sends everything queued now instead of waiting for {@code maxDelay}. */
+  /** Sends everything queued now instead of waiting for the windows. */
   public void dispatchNow() {
     flowStates.dispatch();
     taskStates.dispatch();
     logs.dispatch();
+  }
+
+  /** Sends the flow run states queued now (claims), leaving the other kinds to their windows. */
+  public void dispatchFlowRunStates() {
+    flowStates.dispatch();
+  }
+
+  /** Sends the task run states queued now, leaving the other kinds to their windows. */
+  public void dispatchTaskRunStates() {
+    taskStates.dispatch();
   }
 
   /**
@@ -181,7 +245,7 @@ public final class PrefectBatcher implements AutoCloseable {
     }
   }
 
-  private <K> CompletableFuture<Void> enqueue(DataLoader<K, Void> loader, K key) {
+  private <K> CompletableFuture<Void> enqueue(BatchLane<K> lane, K key) {
     if (closed) {
       return CompletableFuture.failedFuture(
           new PrefectApiException(
@@ -190,26 +254,8 @@ public final class PrefectBatcher implements AutoCloseable {
     CompletableFuture<Void> result = new CompletableFuture<>();
     pending.add(result);
     result.whenComplete((ok, error) -> pending.remove(result));
-    loader.load(key).whenComplete((ok, error) -> BatchOutcomes.complete(result, error));
-    scheduleDispatch();
+    lane.load(key).whenComplete((ok, error) -> BatchOutcomes.complete(result, error));
     return result;
-  }
-
-  private void scheduleDispatch() {
-    if (dispatchScheduled.compareAndSet(false, true)) {
-      try {
-        scheduler.schedule(
-            () -> {
-              dispatchScheduled.set(false);
-              dispatchNow();
-            },
-            maxDelay.toNanos(),
-            TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        dispatchScheduled.set(false);
-        dispatchNow();
-      }
-    }
   }
 
   private DataLoader<StateUpdate, Void> stateLoader(
@@ -294,7 +340,6 @@ public final class PrefectBatcher implements AutoCloseable {
                     (ok, e) ->
                         outcome.complete(
                             e == null ? Try.succeeded(null) : Try.failed(BatchOutcomes.unwrap(e))));
-            scheduleDispatch();
           },
           delay.toNanos(),
           TimeUnit.NANOSECONDS);

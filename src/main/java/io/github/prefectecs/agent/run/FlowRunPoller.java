@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -29,6 +30,13 @@ public final class FlowRunPoller {
   /** Task runs must have entered their state this long ago (lets a run retry in-process). */
   static final Duration TASK_RUN_BUFFER = Duration.ofSeconds(3);
 
+  /**
+   * How long the ids of one queue answer that did not fit the free launch slots fill the next polls
+   * before the queue is asked again. Saves a request a poll while a backlog drains; the {@code
+   * flow_run} query still reads each run's current state, so a stale id costs nothing.
+   */
+  static final Duration QUEUE_REUSE = Duration.ofSeconds(5);
+
   private final PrefectApi api;
   private final String tenantId;
   private final List<String> labels;
@@ -38,6 +46,16 @@ public final class FlowRunPoller {
   private final Launcher launcher;
   private final Clock clock;
   private final RelaunchCheck relaunches;
+
+  /**
+   * While a backlog drains, a poll waits up to this long for {@link #batchSize} free slots, so each
+   * poll claims a few runs at once (one query and one claim request for all of them) rather than
+   * one or two. Launches do not slow down: the slots free up at the launch rate either way.
+   */
+  static final Duration BATCH_WAIT = Duration.ofMillis(250);
+
+  private List<String> backlog = List.of();
+  private Instant backlogAnswered = Instant.MIN;
 
   public FlowRunPoller(
       PrefectApi api,
@@ -65,30 +83,39 @@ public final class FlowRunPoller {
    */
   public int pollOnce() {
     Instant now = clock.instant();
-    // Asked even when every slot is busy: this call is also the agent's liveness signal to the
-    // server (it refreshes agent.last_queried).
-    List<String> queued = api.runsInQueue(tenantId, labels, now.plus(PREFETCH));
     int free = slots.available();
-    if (free == 0) {
-      LOG.debug(
-          "All {} launch slots are busy; {} queued run(s) wait", slots.capacity(), queued.size());
-      return 0;
+    int batch = batchSize();
+    boolean draining = !backlog.isEmpty() && now.isBefore(backlogAnswered.plus(QUEUE_REUSE));
+    if (draining && free < batch) {
+      free = slots.awaitAvailable(batch, BATCH_WAIT);
+      now = clock.instant();
     }
-    Set<String> inFlight = registry.busyIds();
-    List<String> ready = new ArrayList<>();
-    for (String id : queued) {
-      if (!inFlight.contains(id) && !ready.contains(id) && !submitter.backingOff(id)) {
-        ready.add(id);
-      }
-    }
-    int skipped = queued.size() - ready.size();
+    List<String> ready = free == 0 ? List.of() : fromBacklog(now, Math.min(batch, free));
+    int skipped = 0;
     if (ready.isEmpty()) {
+      // Asked even when every slot is busy: this call is also the agent's liveness signal to the
+      // server (it refreshes agent.last_queried).
+      List<String> queued = api.runsInQueue(tenantId, labels, now.plus(PREFETCH));
+      free = slots.available();
+      if (free == 0) {
+        backlog = List.of();
+        LOG.debug(
+            "All {} launch slots are busy; {} queued run(s) wait", slots.capacity(), queued.size());
+        return 0;
+      }
+      ready = ready(queued);
+      skipped = queued.size() - ready.size();
+      backlogAnswered = now;
+    }
+    if (ready.isEmpty()) {
+      backlog = List.of();
       LOG.debug(
           "No ready flow runs found{}",
           skipped > 0 ? " (" + skipped + " already being submitted)" : "");
       return 0;
     }
-    List<String> wanted = ready.size() > free ? ready.subList(0, free) : ready;
+    List<String> wanted = ready.size() > free ? List.copyOf(ready.subList(0, free)) : ready;
+    backlog = ready.size() > free ? List.copyOf(ready.subList(free, ready.size())) : List.of();
     LOG.debug("Found {} ready flow run(s), fetching {}: {}", ready.size(), wanted.size(), wanted);
     List<FlowRun> runs = api.flowRuns(wanted, now.minus(TASK_RUN_BUFFER));
     List<FlowRun> claimed = new ArrayList<>();
@@ -118,5 +145,34 @@ public final class FlowRunPoller {
       submitter.submit(claimed);
     }
     return claimed.size();
+  }
+
+  /** Four fifths of the launch slots: the runs a poll waits for while a backlog drains. */
+  private int batchSize() {
+    return Math.max(1, slots.capacity() * 4 / 5);
+  }
+
+  /**
+   * The ready ids left from a recent queue answer, or none when the queue must be asked: the answer
+   * is old, or holds fewer than {@code enough} ready runs (a fresh answer fills the poll).
+   */
+  private List<String> fromBacklog(Instant now, int enough) {
+    if (backlog.isEmpty() || !now.isBefore(backlogAnswered.plus(QUEUE_REUSE))) {
+      return List.of();
+    }
+    List<String> ready = ready(backlog);
+    return ready.size() >= Math.max(1, enough) ? ready : List.of();
+  }
+
+  /** {@code queued} without duplicates, runs in flight and runs whose claims back off. */
+  private List<String> ready(List<String> queued) {
+    Set<String> inFlight = registry.busyIds();
+    Set<String> ready = new LinkedHashSet<>();
+    for (String id : queued) {
+      if (!inFlight.contains(id) && !submitter.backingOff(id)) {
+        ready.add(id);
+      }
+    }
+    return new ArrayList<>(ready);
   }
 }

@@ -43,6 +43,22 @@ public final class LaunchSlots {
   }
 
   /**
+   * Waits until at least {@code n} slots are free (without taking them) or {@code timeout} passes;
+   * returns how many are free then. Restores the interrupt flag when interrupted.
+   */
+  public int awaitAvailable(int n, Duration timeout) {
+    int wanted = Math.min(n, capacity);
+    try {
+      if (semaphore.tryAcquire(wanted, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        semaphore.release(wanted);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return semaphore.availablePermits();
+  }
+
+  /**
    * Waits until every slot is free (all launches finished) or {@code timeout} passes; returns
    * whether all are free. Restores the interrupt flag and returns false when interrupted.
    */

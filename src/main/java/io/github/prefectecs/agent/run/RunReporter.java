@@ -54,4 +54,14 @@ public final class RunReporter {
   public void dispatchNow() {
     batcher.dispatchNow();
   }
+
+  /** Sends the queued flow run states (claims) now; logs and task run states keep their window. */
+  public void dispatchFlowRunStates() {
+    batcher.dispatchFlowRunStates();
+  }
+
+  /** Sends the queued task run states now; logs and flow run states keep their window. */
+  public void dispatchTaskRunStates() {
+    batcher.dispatchTaskRunStates();
+  }
 }

@@ -2,8 +2,8 @@ package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.claim.ClaimBackoff;
 import io.github.prefectecs.agent.claim.ClaimVerdict;
+import io.github.prefectecs.agent.claim.StatusReads;
 import io.github.prefectecs.agent.prefect.FlowRun;
-import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
@@ -46,15 +46,14 @@ public final class Submitter {
    */
   static final Duration CLAIM_CHECK_DELAY = Duration.ofSeconds(2);
 
-  private final PrefectApi api;
   private final String agentId;
   private final RunReporter reporter;
   private final LaunchRunner launches;
   private final ScheduledExecutorService scheduler;
-  private final ExecutorService launchPool;
   private final Clock clock;
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final ClaimBackoff claimBackoff;
+  private final StatusReads statusReads;
 
   /** Names this process's claims (see {@link PrefectStates#CLAIM_KEY}). */
   private final String claimToken = java.util.UUID.randomUUID().toString();
@@ -73,14 +72,13 @@ public final class Submitter {
       ScheduledExecutorService scheduler,
       ExecutorService launchPool,
       Clock clock) {
-    this.api = api;
     this.agentId = agentId;
     this.reporter = reporter;
     this.launches = launches;
     this.scheduler = scheduler;
-    this.launchPool = launchPool;
     this.clock = clock;
     this.claimBackoff = new ClaimBackoff(clock);
+    this.statusReads = new StatusReads(api, scheduler, launchPool);
   }
 
   /** Whether {@code runId}'s last claims failed and it is left alone for now (not re-claimed). */
@@ -136,31 +134,41 @@ public final class Submitter {
     return PrefectStates.startTime(run.serializedState()).orElse(now);
   }
 
-  /** Sets Submitted on every run at once (one batched request), then launches the winners. */
+  /**
+   * Sets Submitted on every due run at once (one batched request) and launches each run as soon as
+   * its own claim is answered. The task runs of a claimed flow run are marked Submitted after that,
+   * batched with the run logs, so they never delay a launch; when the flow run itself is not
+   * Scheduled its task runs are the claim, and they are written first.
+   */
   private void claim(List<FlowRun> runs) {
+    boolean taskRunClaims = false;
     for (FlowRun run : runs) {
       if (stopping) {
         giveUp(run, "the agent is stopping");
         continue;
       }
-      boolean flowRunScheduled = PrefectStates.isScheduledType(run.state());
-      CompletableFuture<Void> flowState =
-          flowRunScheduled
-              ? reporter.setFlowRunState(
-                  new StateUpdate(
-                      run.id(),
-                      run.version(),
-                      PrefectStates.submitted(
-                          run.serializedState(), "Submitted for execution", claimToken)))
-              : CompletableFuture.completedFuture(null);
-      flowState
-          .thenCompose(ignored -> submitTaskRuns(run, flowRunScheduled))
-          .whenComplete((ignored, error) -> afterClaim(run, flowRunScheduled, error));
+      if (PrefectStates.isScheduledType(run.state())) {
+        reporter
+            .setFlowRunState(
+                new StateUpdate(
+                    run.id(),
+                    run.version(),
+                    PrefectStates.submitted(
+                        run.serializedState(), "Submitted for execution", claimToken)))
+            .whenComplete((ignored, error) -> afterClaim(run, true, error));
+      } else {
+        taskRunClaims = true;
+        submitTaskRuns(run).whenComplete((ignored, error) -> afterClaim(run, false, error));
+      }
     }
-    reporter.dispatchNow();
+    reporter.dispatchFlowRunStates();
+    if (taskRunClaims) {
+      reporter.dispatchTaskRunStates();
+    }
   }
 
-  private CompletableFuture<Void> submitTaskRuns(FlowRun run, boolean flowRunClaimed) {
+  /** Queues Submitted for the scheduled task runs of {@code run}; completes when all are set. */
+  private CompletableFuture<Void> submitTaskRuns(FlowRun run) {
     List<CompletableFuture<Void>> updates = new ArrayList<>();
     for (TaskRun taskRun : scheduledTaskRuns(run)) {
       updates.add(
@@ -171,20 +179,22 @@ public final class Submitter {
                   PrefectStates.submitted(
                       taskRun.serializedState(), "Submitted for execution.", claimToken))));
     }
-    CompletableFuture<Void> all =
-        CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
-    if (!flowRunClaimed) {
-      return all;
-    }
-    // The flow run is ours already: a task run that could not be marked does not stop the launch.
-    return all.exceptionally(
-        error -> {
-          LOG.warn(
-              "Could not mark the task runs of flow run {} Submitted ({}); launching anyway",
-              run.id(),
-              Errors.oneLine(error));
-          return null;
-        });
+    return CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
+  }
+
+  /** The flow run is ours: a task run that cannot be marked does not stop its launch. */
+  private void markTaskRunsSubmitted(FlowRun run) {
+    submitTaskRuns(run)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                LOG.warn(
+                    "Could not mark the task runs of flow run {} Submitted ({}); it was launched"
+                        + " anyway",
+                    run.id(),
+                    Errors.oneLine(error));
+              }
+            });
   }
 
   /** The task runs a claim sets Submitted: those in a Scheduled-type state. */
@@ -204,6 +214,9 @@ public final class Submitter {
     if (error == null) {
       claimBackoff.succeeded(run.id());
       launches.start(run, flowRunClaimed);
+      if (flowRunClaimed) {
+        markTaskRunsSubmitted(run);
+      }
       return;
     }
     Throwable cause = Errors.unwrap(error);
@@ -252,49 +265,40 @@ public final class Submitter {
     }
   }
 
-  private void checkClaim(FlowRun run, int check) {
-    try {
-      boolean flowRunClaimed = PrefectStates.isScheduledType(run.state());
-      String state;
-      ClaimVerdict verdict;
-      if (flowRunClaimed) {
-        FlowRunStatus status =
-            api.flowRunStatuses(List.of(run.id())).stream()
-                .filter(s -> s.id().equals(run.id()))
-                .findFirst()
-                .orElse(null);
-        state = status == null ? "unknown" : status.state();
-        verdict = ClaimVerdict.ofFlowRun(run, status, agentId, claimToken);
-      } else {
-        List<TaskRun> written = scheduledTaskRuns(run);
-        List<TaskRun> current = api.taskRunStatuses(written.stream().map(TaskRun::id).toList());
-        state = "task runs " + current.stream().map(Submitter::stateType).toList();
-        verdict = ClaimVerdict.ofTaskRuns(written, current, claimToken);
-      }
-      if (verdict == ClaimVerdict.OURS) {
-        LOG.info("The claim of flow run {} went through; launching it", run.id());
-        launches.start(run, flowRunClaimed);
-      } else if (verdict == ClaimVerdict.PENDING && check < MAX_CLAIM_CHECKS && !stopping) {
-        // Unchanged: the claim may still be committing on a slow server. Ask again later.
-        checkLater(run, check + 1, checkDelay(check));
-      } else {
-        LOG.info(
-            "Flow run {} is not held by this agent ({}); leaving it to the server",
-            run.id(),
-            state);
-        done(run.id());
-      }
-    } catch (PrefectApiException e) {
+  /**
+   * Acts on check {@code check} of {@code run}'s claim: {@code verdict} from the state read, or the
+   * read's {@code error}; {@code state} describes what was read, for the log.
+   */
+  private void checked(
+      FlowRun run, int check, Throwable error, ClaimVerdict verdict, String state) {
+    Throwable cause = error == null ? null : Errors.unwrap(error);
+    boolean flowRunClaimed = PrefectStates.isScheduledType(run.state());
+    if (cause instanceof RejectedExecutionException) {
+      done(run.id()); // stopping: whether the claim went through stays unknown
+    } else if (cause != null) {
       if (check >= MAX_CLAIM_CHECKS || stopping) {
         LOG.error(
             "Cannot learn whether flow run {} was claimed ({}); if it shows Submitted without a"
                 + " task, the server's Lazarus service reschedules it",
             run.id(),
-            Errors.oneLine(e));
+            Errors.oneLine(cause));
         done(run.id());
         return;
       }
       checkLater(run, check + 1, checkDelay(check));
+    } else if (verdict == ClaimVerdict.OURS) {
+      LOG.info("The claim of flow run {} went through; launching it", run.id());
+      launches.start(run, flowRunClaimed);
+      if (flowRunClaimed) {
+        markTaskRunsSubmitted(run);
+      }
+    } else if (verdict == ClaimVerdict.PENDING && check < MAX_CLAIM_CHECKS && !stopping) {
+      // Unchanged: the claim may still be committing on a slow server. Ask again later.
+      checkLater(run, check + 1, checkDelay(check));
+    } else {
+      LOG.info(
+          "Flow run {} is not held by this agent ({}); leaving it to the server", run.id(), state);
+      done(run.id());
     }
   }
 
@@ -306,23 +310,42 @@ public final class Submitter {
     return CLAIM_CHECK_DELAY.toMillis() << Math.min(check, 3);
   }
 
+  /**
+   * Checks the claim of {@code run} in {@code delayMillis}: the flow run's state (with the other
+   * checks then due), or for a Running run the task runs its claim set Submitted.
+   */
   private void checkLater(FlowRun run, int check, long delayMillis) {
-    Runnable task =
-        () -> {
-          try {
-            launchPool.execute(() -> checkClaim(run, check));
-          } catch (RejectedExecutionException e) {
-            done(run.id()); // stopping: whether the claim went through stays unknown
-          }
-        };
-    if (delayMillis == 0) {
-      task.run();
-    } else {
-      try {
-        scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        done(run.id()); // stopping: whether the claim went through stays unknown
+    try {
+      if (PrefectStates.isScheduledType(run.state())) {
+        statusReads
+            .read(run.id(), delayMillis)
+            .whenComplete(
+                (status, error) ->
+                    checked(
+                        run,
+                        check,
+                        error,
+                        ClaimVerdict.ofFlowRun(run, status, agentId, claimToken),
+                        status == null ? "state unknown" : "state " + status.state()));
+      } else {
+        List<TaskRun> written = scheduledTaskRuns(run);
+        statusReads
+            .readTaskRuns(written.stream().map(TaskRun::id).toList(), delayMillis)
+            .whenComplete(
+                (current, error) ->
+                    checked(
+                        run,
+                        check,
+                        error,
+                        current == null
+                            ? null
+                            : ClaimVerdict.ofTaskRuns(written, current, claimToken),
+                        current == null
+                            ? "task runs unknown"
+                            : "task runs " + current.stream().map(Submitter::stateType).toList()));
       }
+    } catch (RejectedExecutionException e) {
+      done(run.id()); // stopping: whether the claim went through stays unknown
     }
   }
 

@@ -221,4 +221,84 @@ class PrefectBatcherTest {
     assertThat(batcher.writeLog(log("late"))).isCompletedExceptionally();
     api.gate.countDown();
   }
+
+  @Test
+  void claimsGoAtOnceWhileLogsAndTaskRunStatesWaitForTheirWindow() throws Exception {
+    FakeApi api = new FakeApi();
+    api.gate.countDown();
+    PrefectBatcher.Windows windows =
+        new PrefectBatcher.Windows(Duration.ofMinutes(1), Duration.ofMinutes(1), 1_000);
+    try (PrefectBatcher batcher = new PrefectBatcher(api, scheduler, windows)) {
+      CompletableFuture<Void> claim =
+          batcher.setFlowRunState(new StateUpdate("claim", 1, PrefectStates.failed("x")));
+      CompletableFuture<Void> task =
+          batcher.setTaskRunState(new StateUpdate("task", 1, PrefectStates.failed("x")));
+      CompletableFuture<Void> line = batcher.writeLog(log("launched"));
+
+      batcher.dispatchFlowRunStates();
+      claim.get(10, TimeUnit.SECONDS);
+
+      assertThat(api.stateBatches).hasSize(1);
+      assertThat(api.stateBatches.get(0)).extracting(StateUpdate::runId).containsExactly("claim");
+      assertThat(task).isNotDone();
+      assertThat(line).isNotDone();
+      assertThat(api.logBatches).isEmpty();
+
+      batcher.dispatchNow();
+      task.get(10, TimeUnit.SECONDS);
+      line.get(10, TimeUnit.SECONDS);
+      assertThat(api.logBatches).hasSize(1);
+    }
+  }
+
+  @Test
+  void logsAndTaskRunStatesGoInOneRequestOnceFlushAtAreWaiting() throws Exception {
+    FakeApi api = new FakeApi();
+    api.gate.countDown();
+    PrefectBatcher.Windows windows =
+        new PrefectBatcher.Windows(Duration.ofMinutes(1), Duration.ofMinutes(1), 3);
+    try (PrefectBatcher batcher = new PrefectBatcher(api, scheduler, windows)) {
+      List<CompletableFuture<Void>> lines = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        lines.add(batcher.writeLog(new LogEntry("run-" + i, "agent", "INFO", "line", null)));
+      }
+      CompletableFuture<Void> first =
+          batcher.setTaskRunState(new StateUpdate("t1", 1, PrefectStates.failed("x")));
+      CompletableFuture<Void> second =
+          batcher.setTaskRunState(new StateUpdate("t2", 1, PrefectStates.failed("x")));
+
+      CompletableFuture.allOf(lines.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      assertThat(api.logBatches).hasSize(1);
+      assertThat(api.logBatches.get(0)).hasSize(3);
+      assertThat(first).isNotDone();
+      assertThat(second).isNotDone();
+
+      CompletableFuture<Void> third =
+          batcher.setTaskRunState(new StateUpdate("t3", 1, PrefectStates.failed("x")));
+      CompletableFuture.allOf(first, second, third).get(10, TimeUnit.SECONDS);
+      assertThat(api.stateBatches).hasSize(1);
+      assertThat(api.stateBatches.get(0))
+          .extracting(StateUpdate::runId)
+          .containsExactly("t1", "t2", "t3");
+    }
+  }
+
+  @Test
+  void aLoneLogLineGoesWhenItsWindowEnds() throws Exception {
+    FakeApi api = new FakeApi();
+    api.gate.countDown();
+    PrefectBatcher.Windows windows =
+        new PrefectBatcher.Windows(Duration.ofMinutes(1), Duration.ofMillis(50), 1_000);
+    try (PrefectBatcher batcher = new PrefectBatcher(api, scheduler, windows)) {
+      batcher.writeLog(log("alone")).get(10, TimeUnit.SECONDS);
+      assertThat(api.logBatches).hasSize(1);
+    }
+  }
+
+  @Test
+  void windowsRejectAFlushCountBelowOne() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new PrefectBatcher.Windows(Duration.ZERO, Duration.ZERO, 0))
+        .hasMessage("flushAt must be at least 1, was 0");
+  }
 }

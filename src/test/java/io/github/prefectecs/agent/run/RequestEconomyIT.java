@@ -6,7 +6,9 @@ import io.github.prefectecs.agent.Agent;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.prefect.server.RecordedRequest;
 import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.PacedLauncher;
 import io.github.prefectecs.agent.testsupport.RecordingLauncher;
 import io.github.prefectecs.agent.testsupport.TestConfigs;
 import java.time.Clock;
@@ -15,11 +17,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** HTTP requests per poll cycle stay flat as the number of runs grows; capacity is respected. */
+/**
+ * HTTP requests per poll cycle stay flat as the number of runs grows, many runs due at once cost
+ * under half a request each, and capacity is respected.
+ */
 @Timeout(120)
 class RequestEconomyIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -34,6 +40,69 @@ class RequestEconomyIT {
     // Logs are written as each launch ends; a slow machine may spread 20 launches over a few
     // batching windows, but never one request per run.
     assertThat(twenty.get("write_run_logs")).isLessThanOrEqualTo(one.get("write_run_logs") + 2);
+  }
+
+  @Test
+  void manyRunsDueAtOnceCostLessThanHalfARequestEach() {
+    int n = 150;
+    try (PrefectServerDouble server = PrefectServerDouble.start()) {
+      String flow = server.createFlow("etl");
+      Instant due = Instant.now().minusSeconds(5);
+      List<String> runs = new ArrayList<>();
+      List<String> taskRuns = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String run = server.createFlowRun(flow, List.of(), due);
+        runs.add(run);
+        taskRuns.add(server.createTaskRun(run, "Scheduled", due));
+      }
+      // 20 launches a second, as the RunTask quota allows: the rate at which slots free up.
+      PacedLauncher launcher = new PacedLauncher(20, Map.of());
+      AgentConfig config = TestConfigs.server(server.uri(), List.of());
+      Agent agent =
+          new Agent(config, GraphqlPrefectApi.create(config), t -> launcher, Clock.systemUTC());
+      try {
+        agent.start();
+        Eventually.until(
+            Duration.ofSeconds(90),
+            "every run's Submitted log and task run state",
+            () ->
+                runs.stream().allMatch(r -> submittedLogs(server, r) == 1)
+                    && taskRuns.stream().allMatch(t -> server.taskRunState(t).equals("Submitted")));
+      } finally {
+        agent.close();
+      }
+      List<RecordedRequest> requests = server.requests();
+      int firstPoll = 0;
+      while (!requests.get(firstPoll).rootFields().contains("get_runs_in_queue")) {
+        firstPoll++;
+      }
+      Map<String, Integer> byOperation = new TreeMap<>();
+      for (String op :
+          List.of(
+              "get_runs_in_queue",
+              "flow_run",
+              "set_flow_run_states",
+              "set_task_run_states",
+              "write_run_logs")) {
+        byOperation.put(op, server.requestCount(op));
+      }
+      int afterStartUp = requests.size() - firstPoll;
+      double perRun = afterStartUp / (double) n;
+      System.out.printf(
+          "%d runs due at once, launched at 20/s: %d GraphQL requests after start-up, %.3f per"
+              + " run; by operation: %s%n",
+          n, afterStartUp, perRun, byOperation);
+      assertThat(perRun).isLessThanOrEqualTo(0.5);
+      assertThat(launcher.launches()).hasSize(n).doesNotHaveDuplicates();
+      assertThat(runs).allMatch(r -> server.flowRunState(r).equals("Submitted"));
+      assertThat(runs).allMatch(r -> submittedLogs(server, r) == 1);
+    }
+  }
+
+  private static long submittedLogs(PrefectServerDouble server, String run) {
+    return server.logs(run).stream()
+        .filter(l -> l.message().startsWith("Submitted for execution: Task"))
+        .count();
   }
 
   private Map<String, Integer> requestsToSubmit(int n) {
