@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Configures Logback at start from {@code cloud.agent.level} and {@code cloud.agent.log_format}:
  * plain lines for people or JSON lines (with MDC, e.g. {@code flow_run_id}) for CloudWatch.
- * Replaces the appenders of {@code logback.xml}. Call once, from the main thread, before the agent
- * starts.
+ * Replaces the appenders of {@link DefaultLogging}. Call once, from the main thread, before the
+ * agent starts.
  */
 public final class LoggingSetup {
   /** The human format; timestamps in UTC; the flow run id only when the MDC carries one. */
@@ -37,7 +37,11 @@ public final class LoggingSetup {
 
   /** Logs to {@code target}; tests pass their own stream. */
   public static void apply(String level, boolean json, OutputStream target) {
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    apply((LoggerContext) LoggerFactory.getILoggerFactory(), level, json, target);
+  }
+
+  /** Configures {@code context} (Logback's own, while it initialises: {@link DefaultLogging}). */
+  static void apply(LoggerContext context, String level, boolean json, OutputStream target) {
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
     OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
