@@ -37,11 +37,7 @@ public final class LoggingSetup {
 
   /** Logs to {@code target}; tests pass their own stream. */
   public static void apply(String level, boolean json, OutputStream target) {
-    apply((LoggerContext) LoggerFactory.getILoggerFactory(), level, json, target);
-  }
-
-  /** Configures {@code context} (Logback's own, while it initialises: {@link DefaultLogging}). */
-  static void apply(LoggerContext context, String level, boolean json, OutputStream target) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
     OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
