@@ -25,11 +25,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Flag sets: {@code defaults} (no flags), {@code image-before} (the flags the image shipped
  * before the footprint work), {@code image} (the {@code JAVA_TOOL_OPTIONS} and {@code
- * MALLOC_ARENA_MAX} of the {@code Dockerfile}, read from it), and {@code custom} (the flags in
- * {@code -Dfootprint.flags}). The Fargate task's 512 MiB is emulated with {@code -XX:MaxRAM=512m}
- * (what the JVM reads from the container's cgroup there), so size-dependent defaults come out as in
- * the task; the {@code defaults} set shows this machine's own defaults. {@code
- * -Dfootprint.nmt=true} adds Native Memory Tracking and prints {@code jcmd VM.native_memory
+ * MALLOC_ARENA_MAX} of the {@code Dockerfile}, read from it, with its class-data archive built for
+ * {@code target/agent.jar} as the Dockerfile builds it), {@code custom} (the flags in {@code
+ * -Dfootprint.flags}), {@code label=-XX:a,-XX:b} (ad hoc), and {@code classlist} (the image's flags
+ * without the archive, writing the classes loaded to {@code src/main/cds/agent.classlist}: how that
+ * list is made when the code changes). The Fargate task's 512 MiB is emulated with {@code
+ * -XX:MaxRAM=512m} (what the JVM reads from the container's cgroup there), so size-dependent
+ * defaults come out as in the task; the {@code defaults} set shows this machine's own defaults.
+ * {@code -Dfootprint.nmt=true} adds Native Memory Tracking and prints {@code jcmd VM.native_memory
  * summary} at the end of each set.
  *
  * <p>Run (after {@code mvn package}): {@code mvn -B -ntp -q exec:java -Dexec.classpathScope=test
@@ -132,10 +135,20 @@ public final class FootprintBenchmark {
         flags.add(CONTAINER);
         flags.addAll(List.of(IMAGE_BEFORE.split(" ")));
       }
-      case "image" -> {
+      case "image", "classlist" -> {
         ImageFlags image = ImageFlags.fromDockerfile(Path.of("Dockerfile"));
         flags.add(CONTAINER);
-        flags.addAll(image.javaToolOptions());
+        for (String flag : image.javaToolOptions()) {
+          if (!flag.startsWith("-XX:SharedArchiveFile=")) {
+            flags.add(flag);
+          } else if (name.equals("image")) {
+            // The image's archive, built here as the Dockerfile builds it, for this jar.
+            flags.add("-XX:SharedArchiveFile=" + ClassDataArchive.dump(Path.of("target")));
+          }
+        }
+        if (name.equals("classlist")) {
+          flags.add("-XX:DumpLoadedClassList=" + ClassDataArchive.CLASS_LIST.toAbsolutePath());
+        }
         env.putAll(image.env());
       }
       case "custom" -> {
@@ -146,7 +159,20 @@ public final class FootprintBenchmark {
           env.put("MALLOC_ARENA_MAX", arenas);
         }
       }
-      default -> throw new IllegalArgumentException("unknown flag set " + name);
+      default -> {
+        // "label=-XX:a,-XX:b": an ad-hoc set, emulating the task's 512 MiB like the others.
+        int eq = name.indexOf('=');
+        if (eq < 1) {
+          throw new IllegalArgumentException("unknown flag set " + name);
+        }
+        flags.add(CONTAINER);
+        flags.addAll(List.of(name.substring(eq + 1).split(",")));
+        String arenas = System.getProperty("footprint.arenas");
+        if (arenas != null) {
+          env.put("MALLOC_ARENA_MAX", arenas);
+        }
+        name = name.substring(0, eq);
+      }
     }
     if (nmt) {
       flags.add("-XX:NativeMemoryTracking=summary");
@@ -194,6 +220,7 @@ public final class FootprintBenchmark {
         rss.sample();
         double peak = rss.peakMib();
         double end = rss.rssMib();
+        System.out.println(Smaps.top(agent.pid(), 8));
         // A full collection first, so the heap figure is what the burst left alive.
         String heap = agent.isAlive() ? Jcmd.liveHeap(agent.pid()) : "(agent exited)";
         if (nmt && agent.isAlive()) {
