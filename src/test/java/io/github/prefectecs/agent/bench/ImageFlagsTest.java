@@ -39,8 +39,7 @@ class ImageFlagsTest {
   @Test
   void systemdUnitInTheReadmeUsesTheImageFlags() throws Exception {
     String readme = Files.readString(Path.of("README.md"));
-    Matcher unit =
-        Pattern.compile("Environment=\"JAVA_TOOL_OPTIONS=([^\"]*)\"").matcher(readme);
+    Matcher unit = Pattern.compile("Environment=\"JAVA_TOOL_OPTIONS=([^\"]*)\"").matcher(readme);
     assertThat(unit.find()).as("README systemd unit sets JAVA_TOOL_OPTIONS").isTrue();
     assertThat(withoutArchivePath(List.of(unit.group(1).trim().split("\\s+"))))
         .isEqualTo(withoutArchivePath(image.javaToolOptions()));
