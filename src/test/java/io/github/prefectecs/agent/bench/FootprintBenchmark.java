@@ -229,6 +229,12 @@ public final class FootprintBenchmark {
         if (agent.isAlive()) {
           System.out.println("classes loaded: " + Jcmd.loadedClasses(agent.pid()));
         }
+        if (Boolean.getBoolean("footprint.histogram") && agent.isAlive()) {
+          Jcmd.run(agent.pid(), "GC.class_histogram")
+              .lines()
+              .limit(25)
+              .forEach(System.out::println);
+        }
         agent.destroy();
         int exit = agent.waitFor(90, TimeUnit.SECONDS) ? agent.exitValue() : -1;
         if (exit == -1) {
