@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * forwarding on (their defaults), once per JVM flag set, and prints for each: peak RSS (the
  * kernel's {@code VmHWM}), threads, runs/s from the first to the last Submitted state, Prefect
  * GraphQL requests per run, and milliseconds from spawning the process to its {@code
- * register_agent} and its first {@code get_runs_in_queue} request.
+ * register_agent} and its first {@code get_runs_in_queue} request. Once every run is Submitted it
+ * writes {@value FlowOutput#LINES_PER_TASK} lines into each task's CloudWatch stream and keeps the
+ * agent running until they are forwarded (at least the hold time), counting what arrived.
  *
  * <p>Flag sets: {@code defaults} (no flags), {@code image-before} (the flags the image shipped
  * before the footprint work), {@code image} (the {@code JAVA_TOOL_OPTIONS} and {@code
@@ -57,7 +59,8 @@ public final class FootprintBenchmark {
       long registerMs,
       long firstPollMs,
       int exitCode,
-      String heap) {}
+      String heap,
+      String logLines) {}
 
   private FootprintBenchmark() {}
 
@@ -84,7 +87,7 @@ public final class FootprintBenchmark {
         "%n%d runs due at once; machine: %d cores, load average before: %s%n",
         runs, Runtime.getRuntime().availableProcessors(), loadBefore);
     System.out.printf(
-        "%-13s %9s %8s %7s %9s %7s %9s %9s %9s %4s  %s%n",
+        "%-13s %9s %8s %7s %9s %7s %9s %9s %9s %4s %11s  %s%n",
         "flags",
         "peak MiB",
         "end MiB",
@@ -95,11 +98,12 @@ public final class FootprintBenchmark {
         "register",
         "1st poll",
         "exit",
+        "lines fwd",
         "heap after the burst");
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
-          "%-13s %9.1f %8.1f %7d %9d %7.1f %9.2f %7d ms %6d ms %4d  %s%n",
+          "%-13s %9.1f %8.1f %7d %9d %7.1f %9.2f %7d ms %6d ms %4d %11s  %s%n",
           r.set().name(),
           r.peakMib(),
           r.endRssMib(),
@@ -110,6 +114,7 @@ public final class FootprintBenchmark {
           r.registerMs(),
           r.firstPollMs(),
           r.exitCode(),
+          r.logLines(),
           r.heap());
     }
     Result base = results.get(0);
@@ -213,9 +218,16 @@ public final class FootprintBenchmark {
       Process agent = builder.start();
       try (RssSampler rss = new RssSampler(agent.pid())) {
         int submitted = awaitSubmitted(prefect, ids, agent, Duration.ofSeconds(30L + runs / 5));
+        // The flow containers' output, for log forwarding to carry while memory is watched.
+        int written = FlowOutput.writeForEveryTask(env);
         Instant holdUntil = Instant.now().plusSeconds(holdSeconds);
-        while (Instant.now().isBefore(holdUntil) && agent.isAlive()) {
-          Thread.sleep(200);
+        Instant forwardDeadline = holdUntil.plusSeconds(90);
+        int forwarded = 0;
+        while (agent.isAlive()
+            && (Instant.now().isBefore(holdUntil)
+                || (forwarded < written && Instant.now().isBefore(forwardDeadline)))) {
+          Thread.sleep(1000);
+          forwarded = FlowOutput.forwarded(prefect, ids);
         }
         rss.sample();
         double peak = rss.peakMib();
@@ -256,7 +268,8 @@ public final class FootprintBenchmark {
             millisTo(requests, "register_agent", spawned),
             millisTo(requests, "get_runs_in_queue", spawned),
             exit,
-            heap);
+            heap,
+            forwarded + "/" + written);
       }
     }
   }
