@@ -34,12 +34,27 @@ RUN groupadd --system --gid 10001 agent \
     && mkdir -p /home/agent/.prefect /app \
     && chown -R agent:agent /home/agent
 COPY --from=build /src/target/agent.jar /app/agent.jar
+# Class-data sharing: the classes the agent loads up to and through a 1000-run burst (listed by
+# FootprintBenchmark's `classlist` set with -XX:DumpLoadedClassList), parsed and verified once
+# here into /app/agent.jsa, which the JVM maps at start (JAVA_TOOL_OPTIONS below): registration and
+# first poll come ~40 % sooner. Built in this stage, by this runtime, against /app/agent.jar, as
+# the archive must be; a class missing from the list is loaded from the jar as usual.
+COPY src/main/cds/agent.classlist /tmp/agent.classlist
+RUN java -Xshare:dump -XX:SharedClassListFile=/tmp/agent.classlist \
+      -XX:SharedArchiveFile=/app/agent.jsa -cp /app/agent.jar > /tmp/cds-dump.log 2>&1 \
+    || { cat /tmp/cds-dump.log; exit 1; }; rm -f /tmp/agent.classlist /tmp/cds-dump.log
 
 USER agent
 WORKDIR /home/agent
+# JVM flags (docs/footprint.md has the figures behind them): explicit sizes, the same whatever the
+# container's memory; a 64 MiB heap, 4x what a 1000-run burst leaves alive, and the process exits
+# (ECS restarts it) rather than limp on if it ever runs out; the serial collector and C1 only, both
+# small and enough for an I/O-bound daemon; class-data sharing from the archive above (without the
+# archive the JVM starts normally); two malloc arenas instead of one per thread.
 ENV HOME=/home/agent \
     PREFECT__CLOUD__AGENT__AGENT_ADDRESS=http://0.0.0.0:8080 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    MALLOC_ARENA_MAX=2 \
+    JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss256k -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -XX:ReservedCodeCacheSize=32m -Xshare:auto -XX:SharedArchiveFile=/app/agent.jsa -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080
 
 # Only meaningful while the health server is on (the default agent address above).

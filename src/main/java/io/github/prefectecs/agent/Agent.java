@@ -27,6 +27,7 @@ import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.Submitter;
 import io.github.prefectecs.agent.run.TaskEvents;
+import io.github.prefectecs.agent.startup.Handshake;
 import io.github.prefectecs.agent.support.Messages;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.Signals;
@@ -120,6 +121,8 @@ public final class Agent implements AutoCloseable {
   private volatile SlackNotices slack;
   private volatile int exitCode;
   private int connectFailures;
+  private volatile Handshake handshake;
+  private boolean launcherReady;
 
   /**
    * @param launcherFactory builds the launcher once the tenant is known (its argument)
@@ -284,33 +287,75 @@ public final class Agent implements AutoCloseable {
     }
     // Kept across retries: a failing ECS start-up must not register the agent again each time.
     ApiConnection.Connected connected = connection;
+    Handshake pending = handshake;
+    String tenantId;
     try {
       if (connected == null) {
-        connected = new ApiConnection(config, api).connect();
-        connection = connected;
+        if (pending == null) {
+          pending = Handshake.start(config, api);
+          handshake = pending;
+        }
+        tenantId = pending.tenant();
+      } else {
+        tenantId = connected.tenantId();
       }
     } catch (PrefectApiException e) {
-      if (!e.retryable()) {
-        fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
+      handshake = null;
+      connectFailed(e);
+      return;
+    }
+    // The ECS start-up (running tasks, default VPC) runs while register_agent and hello do.
+    if (!startLauncher(tenantId)) {
+      return;
+    }
+    if (connected == null) {
+      try {
+        connected = pending.connected();
+        connection = connected;
+      } catch (PrefectApiException e) {
+        handshake = null;
+        connectFailed(e);
         return;
       }
-      String detail = Messages.firstLine(e);
-      retryConnect(
-          detail.contains(config.api().toString())
-              ? "Prefect API (backend " + config.backend().configName() + ") unusable: " + detail
-              : "Cannot reach the Prefect API at "
-                  + config.api()
-                  + " (backend "
-                  + config.backend().configName()
-                  + "): "
-                  + detail);
+    }
+    startPolling(connected);
+  }
+
+  /**
+   * Uses a handshake started before the agent was built (see {@link #run}), so registration does
+   * not wait for the AWS clients; call before {@link #start()}.
+   */
+  public void useHandshake(Handshake started) {
+    handshake = started;
+  }
+
+  private void connectFailed(PrefectApiException e) {
+    if (!e.retryable()) {
+      fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
       return;
+    }
+    String detail = Messages.firstLine(e);
+    retryConnect(
+        detail.contains(config.api().toString())
+            ? "Prefect API (backend " + config.backend().configName() + ") unusable: " + detail
+            : "Cannot reach the Prefect API at "
+                + config.api()
+                + " (backend "
+                + config.backend().configName()
+                + "): "
+                + detail);
+  }
+
+  /** Starts the launcher once; false when start-up cannot go on now (fatal or retry scheduled). */
+  private boolean startLauncher(String tenantId) {
+    if (launcherReady) {
+      return true;
     }
     try {
       // One launcher (and its HTTP clients) for every start-up attempt, closed by close().
       Launcher started = launcher;
       if (started == null) {
-        started = launcherFactory.apply(connected.tenantId());
+        started = launcherFactory.apply(tenantId);
         launcher = started;
       }
       Map<String, String> running = started.start();
@@ -320,14 +365,15 @@ public final class Agent implements AutoCloseable {
             "Found {} task(s) this agent already started; they will not be started again",
             running.size());
       }
+      launcherReady = true;
+      return true;
     } catch (IllegalStateException | IllegalArgumentException e) {
       fatal(2, e.getMessage());
-      return;
+      return false;
     } catch (RuntimeException e) {
       retryConnect("Cannot prepare the ECS launcher: " + e.getMessage());
-      return;
+      return false;
     }
-    startPolling(connected);
   }
 
   private void retryConnect(String reason) {
@@ -536,7 +582,14 @@ public final class Agent implements AutoCloseable {
     EcsRateLimits limits = EcsRateLimits.adaptive(config.ecs().maxRunTaskRate());
     AgentMetrics metrics = AgentMetrics.withJvm();
     EcsClient ecs;
+    Handshake handshake;
+    PrefectApi prefect;
     try {
+      // A missing region is a configuration error: found before anything is registered.
+      AwsClients.requireRegion();
+      prefect = GraphqlPrefectApi.create(config);
+      // Registration goes on while the AWS clients are built and the ECS start-up runs.
+      handshake = Handshake.start(config, new MeteredPrefectApi(prefect, metrics));
       ecs = AwsClients.ecs(config, limits, metrics);
     } catch (SdkClientException e) {
       String message = String.valueOf(e.getMessage());
@@ -550,13 +603,14 @@ public final class Agent implements AutoCloseable {
     Agent agent =
         new Agent(
             config,
-            GraphqlPrefectApi.create(config),
+            prefect,
             tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
             new SdkEcsTasks(ecs, limits),
             clock,
             metrics,
             writer ->
                 CloudWatchForwarding.create(config, ecs, limits.definitionRead(), writer, clock));
+    agent.useHandshake(handshake);
     try {
       Signals.onTermination(agent::requestStop, agent::close);
       try {

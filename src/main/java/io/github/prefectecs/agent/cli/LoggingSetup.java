@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Configures Logback at start from {@code cloud.agent.level} and {@code cloud.agent.log_format}:
  * plain lines for people or JSON lines (with MDC, e.g. {@code flow_run_id}) for CloudWatch.
- * Replaces the appenders of {@code logback.xml}. Call once, from the main thread, before the agent
- * starts.
+ * Replaces the appenders of {@link DefaultLogging}. Call once, from the main thread, before the
+ * agent starts.
  */
 public final class LoggingSetup {
   /** The human format; timestamps in UTC; the flow run id only when the MDC carries one. */

@@ -72,6 +72,15 @@ public final class AwsClients {
     return Ec2QueryVpcLookup.create(credentials(config), region);
   }
 
+  /**
+   * Resolves the region as the clients will (environment, profile, instance metadata); throws the
+   * SDK's {@link software.amazon.awssdk.core.exception.SdkClientException} ("Unable to load
+   * region") when there is none, before anything else starts.
+   */
+  public static void requireRegion() {
+    new software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain().getRegion();
+  }
+
   /** The region of an ECS client, else {@code AWS_REGION}, else {@code us-east-1}. */
   public static String region(EcsClient ecs) {
     try {

@@ -5,6 +5,7 @@ import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.prefect.AgentRegistration;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,14 @@ public final class ApiConnection {
   }
 
   public Connected connect() {
+    return connect(tenantId -> {});
+  }
+
+  /**
+   * {@link #connect()}, telling {@code onTenant} the tenant as soon as it is known, before the
+   * registration (the ECS launcher needs it and can start beside the registration).
+   */
+  public Connected connect(Consumer<String> onTenant) {
     if (config.backend() == Backend.CLOUD && !config.apiKey().isPresent()) {
       verifyRunnerToken();
     }
@@ -45,6 +54,7 @@ public final class ApiConnection {
         config.tenantId() == null || config.tenantId().isBlank()
             ? api.defaultTenantId()
             : config.tenantId();
+    onTenant.accept(tenantId);
     LOG.info(
         config.agentConfigId() == null
             ? "Registering agent..."
