@@ -78,6 +78,11 @@ final class GatedPrefectApi implements PrefectApi {
   }
 
   @Override
+  public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(Collection<String> ids) {
+    return List.of();
+  }
+
+  @Override
   public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
     return List.of();
   }
