@@ -1,20 +1,12 @@
 package io.github.prefectecs.agent;
 
 import io.github.prefectecs.agent.config.AgentConfig;
-import io.github.prefectecs.agent.config.ConfigException;
-import io.github.prefectecs.agent.ecs.AwsClients;
-import io.github.prefectecs.agent.ecs.EcsLauncher;
-import io.github.prefectecs.agent.ecs.EcsRateLimits;
-import io.github.prefectecs.agent.ecs.SdkEcsTasks;
-import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.health.HealthServer;
 import io.github.prefectecs.agent.logs.CloudWatchForwarding;
 import io.github.prefectecs.agent.logs.RunLogWriter;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.metrics.MeteredPrefectApi;
-import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
-import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.ApiConnection;
@@ -27,34 +19,24 @@ import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.Submitter;
 import io.github.prefectecs.agent.run.TaskEvents;
+import io.github.prefectecs.agent.startup.AgentStartup;
 import io.github.prefectecs.agent.startup.Handshake;
-import io.github.prefectecs.agent.support.Messages;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
-import io.github.prefectecs.agent.support.Signals;
+import io.github.prefectecs.agent.support.Pools;
 import io.github.prefectecs.agent.watch.EcsTasks;
-import io.github.prefectecs.agent.watch.Notices;
-import io.github.prefectecs.agent.watch.RunOutcomes;
-import io.github.prefectecs.agent.watch.SlackNotices;
-import io.github.prefectecs.agent.watch.TaskWatcher;
-import io.github.prefectecs.agent.watch.WatchSettings;
-import java.io.UncheckedIOException;
+import io.github.prefectecs.agent.watch.Supervision;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * Owns every executor, client and server of a running agent: connects to the Prefect API (with
@@ -65,30 +47,6 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
-  /** How long in-flight launches may take to finish when the agent stops. */
-  static final Duration LAUNCH_DRAIN = Duration.ofSeconds(90);
-
-  /** How long queued states and logs may take to reach the API when the agent stops. */
-  static final Duration FLUSH_DEADLINE = Duration.ofSeconds(15);
-
-  /**
-   * All stop stages together: inside ECS's largest {@code stopTimeout} (120 s) and the README's
-   * systemd {@code TimeoutStopSec=120}, with 10 s left for closing clients and the JVM's exit.
-   */
-  static final Duration STOP_BUDGET = Duration.ofSeconds(110);
-
-  /** The poll in flight gets this long to end (each API call is bounded by its call timeout). */
-  static final Duration POLL_STOP = Duration.ofSeconds(15);
-
-  /** The launch pool's last tasks (claim checks, retries started at stop) get this long. */
-  static final Duration POOL_STOP = Duration.ofSeconds(5);
-
-  /** How long the task watcher may take to finish its tick when the agent stops. */
-  static final Duration WATCH_STOP = Duration.ofSeconds(5);
-
-  /** How long log forwarding may read the last lines when the agent stops. */
-  static final Duration LOGS_STOP = Duration.ofSeconds(5);
-
   /** A launch thread idle this long ends, so a burst does not pin threads for good. */
   static final Duration LAUNCH_THREAD_IDLE = Duration.ofSeconds(60);
 
@@ -97,7 +55,6 @@ public final class Agent implements AutoCloseable {
   private final AgentConfig config;
   private final AgentMetrics metrics;
   private final PrefectApi api;
-  private final Function<String, Launcher> launcherFactory;
   private final Clock clock;
   private final AgentHealth health;
   private final RunRegistry registry;
@@ -113,16 +70,12 @@ public final class Agent implements AutoCloseable {
   private volatile PollLoop pollLoop;
   private volatile Submitter submitter;
   private volatile Launcher launcher;
+  private final AgentStartup startup;
   private volatile HealthServer healthServer;
-  private volatile ApiConnection.Connected connection;
   private final EcsTasks ecsTasks;
   private final ScheduledExecutorService watchThread;
-  private volatile TaskWatcher watcher;
-  private volatile SlackNotices slack;
+  private volatile Supervision supervision;
   private volatile int exitCode;
-  private int connectFailures;
-  private volatile Handshake handshake;
-  private boolean launcherReady;
 
   /**
    * @param launcherFactory builds the launcher once the tenant is known (its argument)
@@ -188,18 +141,17 @@ public final class Agent implements AutoCloseable {
       AgentMetrics metrics,
       Function<RunLogWriter, CloudWatchForwarding> logForwarding) {
     this.ecsTasks = ecsTasks;
-    this.watchThread = scheduledExecutor("agent-watch", true);
+    this.watchThread = Pools.singleScheduler("agent-watch", true);
     this.config = config;
     this.metrics = metrics;
     this.api = new MeteredPrefectApi(api, metrics);
-    this.launcherFactory = launcherFactory;
     this.clock = clock;
     this.health = new AgentHealth(clock);
     this.registry = new RunRegistry(clock);
     metrics.trackInFlight(registry::size);
     this.slots = new LaunchSlots(config.maxConcurrentLaunches());
-    this.pollThread = scheduledExecutor("agent-poll", false);
-    this.scheduler = scheduledExecutor("agent-scheduler", true);
+    this.pollThread = Pools.singleScheduler("agent-poll", false);
+    this.scheduler = Pools.singleScheduler("agent-scheduler", true);
     this.launchPool = launchPool(config.maxConcurrentLaunches(), LAUNCH_THREAD_IDLE);
     this.batchThreads =
         Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-report", true));
@@ -212,6 +164,36 @@ public final class Agent implements AutoCloseable {
                     RunLogWriter.of(batcher),
                     metrics::logLinesForwarded,
                     metrics::logLinesDropped));
+    this.startup =
+        new AgentStartup(
+            config,
+            this.api,
+            launcherFactory,
+            registry,
+            health,
+            pollThread,
+            () -> stopRequested.getCount() == 0,
+            new AgentStartup.Outcome() {
+              @Override
+              public void started(ApiConnection.Connected connected, Launcher started) {
+                launcher = started;
+                startPolling(connected);
+              }
+
+              @Override
+              public void failed(int code, String message) {
+                exitCode = code;
+                requestStop();
+              }
+            });
+  }
+
+  /**
+   * Uses a handshake started before the agent was built (see {@link AgentProcess#run}), so
+   * registration does not wait for the AWS clients; call before {@link #start()}.
+   */
+  public void useHandshake(Handshake started) {
+    startup.useHandshake(started);
   }
 
   /** Where task starts and stops go for log forwarding ({@link TaskEvents#NONE} without it). */
@@ -229,7 +211,7 @@ public final class Agent implements AutoCloseable {
       healthServer =
           HealthServer.start(config.agentAddress(), health, this::poke, metrics.registry());
     }
-    pollThread.execute(this::connect);
+    startup.begin();
     if (logForwarding != null) {
       logForwarding.start();
     }
@@ -281,119 +263,6 @@ public final class Agent implements AutoCloseable {
     return exitCode;
   }
 
-  private void connect() {
-    if (stopRequested.getCount() == 0) {
-      return;
-    }
-    // Kept across retries: a failing ECS start-up must not register the agent again each time.
-    ApiConnection.Connected connected = connection;
-    Handshake pending = handshake;
-    String tenantId;
-    try {
-      if (connected == null) {
-        if (pending == null) {
-          pending = Handshake.start(config, api);
-          handshake = pending;
-        }
-        tenantId = pending.tenant();
-      } else {
-        tenantId = connected.tenantId();
-      }
-    } catch (PrefectApiException e) {
-      handshake = null;
-      connectFailed(e);
-      return;
-    }
-    // The ECS start-up (running tasks, default VPC) runs while register_agent and hello do.
-    if (!startLauncher(tenantId)) {
-      return;
-    }
-    if (connected == null) {
-      try {
-        connected = pending.connected();
-        connection = connected;
-      } catch (PrefectApiException e) {
-        handshake = null;
-        connectFailed(e);
-        return;
-      }
-    }
-    startPolling(connected);
-  }
-
-  /**
-   * Uses a handshake started before the agent was built (see {@link #run}), so registration does
-   * not wait for the AWS clients; call before {@link #start()}.
-   */
-  public void useHandshake(Handshake started) {
-    handshake = started;
-  }
-
-  private void connectFailed(PrefectApiException e) {
-    if (!e.retryable()) {
-      fatal(e.kind() == PrefectApiException.Kind.UNAUTHENTICATED ? 2 : 1, e.getMessage());
-      return;
-    }
-    String detail = Messages.firstLine(e);
-    retryConnect(
-        detail.contains(config.api().toString())
-            ? "Prefect API (backend " + config.backend().configName() + ") unusable: " + detail
-            : "Cannot reach the Prefect API at "
-                + config.api()
-                + " (backend "
-                + config.backend().configName()
-                + "): "
-                + detail);
-  }
-
-  /** Starts the launcher once; false when start-up cannot go on now (fatal or retry scheduled). */
-  private boolean startLauncher(String tenantId) {
-    if (launcherReady) {
-      return true;
-    }
-    try {
-      // One launcher (and its HTTP clients) for every start-up attempt, closed by close().
-      Launcher started = launcher;
-      if (started == null) {
-        started = launcherFactory.apply(tenantId);
-        launcher = started;
-      }
-      Map<String, String> running = started.start();
-      running.forEach(registry::markAdopted);
-      if (!running.isEmpty()) {
-        LOG.info(
-            "Found {} task(s) this agent already started; they will not be started again",
-            running.size());
-      }
-      launcherReady = true;
-      return true;
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      fatal(2, e.getMessage());
-      return false;
-    } catch (RuntimeException e) {
-      retryConnect("Cannot prepare the ECS launcher: " + e.getMessage());
-      return false;
-    }
-  }
-
-  private void retryConnect(String reason) {
-    if (stopRequested.getCount() == 0) {
-      return;
-    }
-    connectFailures++;
-    long delay = PollLoop.errorBackoffMillis(connectFailures);
-    health.failed(reason);
-    LOG.warn("{}; retrying in {} ms", reason, delay);
-    pollThread.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-  }
-
-  private void fatal(int code, String message) {
-    LOG.error("Cannot start the agent: {}", message);
-    health.failed("cannot start: " + message);
-    exitCode = code;
-    requestStop();
-  }
-
   private void startPolling(ApiConnection.Connected connected) {
     RunReporter reporter = new RunReporter(batcher, config.name(), clock);
     LaunchRunner launches =
@@ -432,38 +301,26 @@ public final class Agent implements AutoCloseable {
   }
 
   private void startWatching(RunReporter reporter) {
-    if (ecsTasks == null) {
-      return;
+    if (ecsTasks != null) {
+      supervision =
+          Supervision.start(
+              config,
+              ecsTasks,
+              api,
+              registry,
+              taskEvents(),
+              reporter,
+              launcher,
+              metrics,
+              clock,
+              watchThread);
     }
-    Launcher l = launcher;
-    Notices notices = Notices.NONE;
-    if (config.slackWebhookUrl().isPresent()) {
-      slack = new SlackNotices(config.slackWebhookUrl());
-      notices = slack;
-    }
-    RunOutcomes outcomes = new RunOutcomes(reporter, notices, l::forget, metrics);
-    TaskWatcher w =
-        new TaskWatcher(
-            ecsTasks,
-            api,
-            registry,
-            taskEvents(),
-            outcomes,
-            WatchSettings.defaults(
-                config.ecs().cluster(),
-                config.name(),
-                config.ecs().startTimeout(),
-                config.ecs().spotRelaunchLimit()),
-            clock,
-            watchThread);
-    watcher = w;
-    w.start();
   }
 
   /**
-   * Stops in bounded stages: no more claims, in-flight launches finish (up to {@link
-   * #LAUNCH_DRAIN}), queued states and logs are sent (up to {@link #FLUSH_DEADLINE}), then every
-   * client and thread is closed.
+   * Stops in bounded stages ({@link StopBudget}): no more claims, in-flight launches finish, the
+   * watcher and log forwarding end, queued states and logs are sent, then every client and thread
+   * is closed.
    */
   @Override
   public void close() {
@@ -477,52 +334,40 @@ public final class Agent implements AutoCloseable {
     if (loop != null) {
       loop.stop();
     }
-    long stopDeadline = System.nanoTime() + STOP_BUDGET.toNanos();
+    long stopStarted = System.nanoTime();
     pollThread.shutdown();
-    awaitTermination(pollThread, POLL_STOP);
+    Pools.awaitTermination(pollThread, StopBudget.POLL);
     Submitter s = submitter;
     if (s != null) {
       s.stop();
     }
     // The flush and the pool's last tasks keep their share whatever the earlier stages took.
-    Duration drain =
-        Duration.ofNanos(
-            Math.max(
-                0,
-                Math.min(
-                    LAUNCH_DRAIN.toNanos(),
-                    stopDeadline
-                        - System.nanoTime()
-                        - WATCH_STOP.toNanos()
-                        - LOGS_STOP.toNanos()
-                        - FLUSH_DEADLINE.toNanos()
-                        - POOL_STOP.toNanos())));
+    Duration drain = StopBudget.launchDrain(Duration.ofNanos(System.nanoTime() - stopStarted));
     if (!slots.awaitAllFree(drain)) {
       LOG.warn("{} launch(es) still running after {}; stopping anyway", slots.inUse(), drain);
     }
-    TaskWatcher w = watcher;
-    if (w != null) {
-      w.close();
+    Supervision watching = supervision;
+    if (watching != null) {
+      watching.stopWatching();
     }
     watchThread.shutdown();
-    awaitTermination(watchThread, WATCH_STOP);
+    Pools.awaitTermination(watchThread, StopBudget.WATCH);
     if (logForwarding != null) {
-      logForwarding.close(LOGS_STOP);
+      logForwarding.close(StopBudget.LOGS);
     }
-    if (!batcher.flush(FLUSH_DEADLINE)) {
-      LOG.warn("Some run states or logs could not be sent within {}", FLUSH_DEADLINE);
+    if (!batcher.flush(StopBudget.FLUSH)) {
+      LOG.warn("Some run states or logs could not be sent within {}", StopBudget.FLUSH);
     }
     // After the flush: states written during it may still post notices.
-    SlackNotices n = slack;
-    if (n != null) {
-      n.close(Duration.ofSeconds(5));
+    if (watching != null) {
+      watching.closeNotices(Duration.ofSeconds(5));
     }
     batcher.close();
     batchThreads.shutdown();
     launchPool.shutdown();
     scheduler.shutdown();
-    awaitTermination(launchPool, POOL_STOP);
-    Launcher l = launcher;
+    Pools.awaitTermination(launchPool, StopBudget.POOL);
+    Launcher l = startup.launcher();
     if (l != null) {
       l.close();
     }
@@ -534,98 +379,8 @@ public final class Agent implements AutoCloseable {
     LOG.info("Agent stopped");
   }
 
-  /**
-   * Up to {@code size} launch threads, created on demand and ended after {@code idle} without work:
-   * a large {@code max_concurrent_launches} costs threads only while launches run.
-   */
+  /** The launch pool: threads end after {@code idle} without work (see {@link Pools#elastic}). */
   static ThreadPoolExecutor launchPool(int size, Duration idle) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            size,
-            size,
-            idle.toMillis(),
-            TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(),
-            new NamedThreadFactory("agent-launch", true));
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
-  }
-
-  private static ScheduledExecutorService scheduledExecutor(String name, boolean daemon) {
-    ScheduledThreadPoolExecutor executor =
-        new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(name, daemon));
-    // Waits still pending at shutdown (the next poll, a connect retry) must not run.
-    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    executor.setRemoveOnCancelPolicy(true);
-    return executor;
-  }
-
-  private static void awaitTermination(ExecutorService executor, Duration timeout) {
-    try {
-      if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * Runs the agent until it is stopped (SIGTERM, SIGINT, {@code --max-polls}) and returns the
-   * process exit code.
-   */
-  public static int run(AgentConfig config) {
-    Clock clock = Clock.systemUTC();
-    // One set of adaptive buckets per process, fed by the client's attempts (see README, "Several
-    // agents in one AWS account"); the watcher's DescribeTasks/StopTask share the launcher's.
-    EcsRateLimits limits = EcsRateLimits.adaptive(config.ecs().maxRunTaskRate());
-    AgentMetrics metrics = AgentMetrics.withJvm();
-    EcsClient ecs;
-    Handshake handshake;
-    PrefectApi prefect;
-    try {
-      // A missing region is a configuration error: found before anything is registered.
-      AwsClients.requireRegion();
-      prefect = GraphqlPrefectApi.create(config);
-      // Registration goes on while the AWS clients are built and the ECS start-up runs.
-      handshake = Handshake.start(config, new MeteredPrefectApi(prefect, metrics));
-      ecs = AwsClients.ecs(config, limits, metrics);
-    } catch (SdkClientException e) {
-      String message = String.valueOf(e.getMessage());
-      throw new ConfigException(
-          (message.contains("Unable to load region")
-                  ? "the AWS region is not set"
-                  : "cannot build the AWS ECS client: " + Messages.firstLine(message))
-              + "; set AWS_REGION (ECS and Fargate set it for you) or a region in the AWS profile");
-    }
-    VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));
-    Agent agent =
-        new Agent(
-            config,
-            prefect,
-            tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
-            new SdkEcsTasks(ecs, limits),
-            clock,
-            metrics,
-            writer ->
-                CloudWatchForwarding.create(config, ecs, limits.definitionRead(), writer, clock));
-    agent.useHandshake(handshake);
-    try {
-      Signals.onTermination(agent::requestStop, agent::close);
-      try {
-        agent.start();
-      } catch (UncheckedIOException e) {
-        throw new ConfigException(
-            "cloud.agent.agent_address: "
-                + e.getMessage()
-                + "; choose a free port with --agent-address or PREFECT__CLOUD__AGENT__AGENT_ADDRESS");
-      }
-      agent.awaitStopRequest();
-      return agent.exitCode();
-    } finally {
-      agent.close();
-      ecs.close();
-    }
+    return Pools.elastic("agent-launch", size, idle);
   }
 }

@@ -21,7 +21,12 @@ public final class Main {
     }
     int code =
         execute(
-            args, System.getenv(), home(System.getenv("HOME")), System.out, System.err, Agent::run);
+            args,
+            System.getenv(),
+            home(System.getenv("HOME")),
+            System.out,
+            System.err,
+            AgentProcess::run);
     System.exit(code);
   }
 

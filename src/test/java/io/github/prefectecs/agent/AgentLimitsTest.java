@@ -45,11 +45,19 @@ class AgentLimitsTest {
   @Test
   void theStopStagesLeaveTheFlushItsShareInsideEcsStopTimeout() {
     Duration ecsStopTimeoutMax = Duration.ofSeconds(120);
-    Duration fixedStages = Agent.POLL_STOP.plus(Agent.FLUSH_DEADLINE).plus(Agent.POOL_STOP);
+    Duration laterStages =
+        StopBudget.WATCH.plus(StopBudget.LOGS).plus(StopBudget.FLUSH).plus(StopBudget.POOL);
 
-    assertThat(Agent.STOP_BUDGET).isLessThan(ecsStopTimeoutMax);
-    assertThat(fixedStages).isLessThan(Agent.STOP_BUDGET);
-    // the drain gets what is left, never the flush's share
-    assertThat(Agent.STOP_BUDGET.minus(fixedStages)).isPositive();
+    assertThat(StopBudget.TOTAL).isLessThan(ecsStopTimeoutMax);
+    // a quick poll stop: launches get what the budget leaves after the later stages' shares
+    Duration quick = StopBudget.launchDrain(Duration.ofSeconds(1));
+    assertThat(quick).isLessThanOrEqualTo(StopBudget.LAUNCH_DRAIN).isGreaterThan(Duration.ZERO);
+    assertThat(Duration.ofSeconds(1).plus(quick).plus(laterStages)).isEqualTo(StopBudget.TOTAL);
+    // a poll that took its whole 15 s: launches get less, the later stages keep their share
+    Duration slowPoll = StopBudget.POLL;
+    assertThat(slowPoll.plus(StopBudget.launchDrain(slowPoll)).plus(laterStages))
+        .isEqualTo(StopBudget.TOTAL);
+    // past the budget already: no drain at all, never a negative wait
+    assertThat(StopBudget.launchDrain(Duration.ofSeconds(200))).isZero();
   }
 }

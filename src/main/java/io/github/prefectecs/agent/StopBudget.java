@@ -1,0 +1,45 @@
+package io.github.prefectecs.agent;
+
+import java.time.Duration;
+
+/**
+ * How an agent's stop shares its time: every stage bounded, all of them inside ECS's largest {@code
+ * stopTimeout} (120 s) and the README's systemd {@code TimeoutStopSec=120}, with the flush of
+ * queued states and logs always keeping its share.
+ */
+final class StopBudget {
+  /** All stop stages together, with 10 s left for closing clients and the JVM's exit. */
+  static final Duration TOTAL = Duration.ofSeconds(110);
+
+  /** The poll in flight gets this long to end (each API call is bounded by its call timeout). */
+  static final Duration POLL = Duration.ofSeconds(15);
+
+  /** The most in-flight launches may take to finish. */
+  static final Duration LAUNCH_DRAIN = Duration.ofSeconds(90);
+
+  /** How long the task watcher may take to finish its tick. */
+  static final Duration WATCH = Duration.ofSeconds(5);
+
+  /** How long log forwarding may read the last lines. */
+  static final Duration LOGS = Duration.ofSeconds(5);
+
+  /** How long queued states and logs may take to reach the API. */
+  static final Duration FLUSH = Duration.ofSeconds(15);
+
+  /** The launch pool's last tasks (claim checks, retries started at stop) get this long. */
+  static final Duration POOL = Duration.ofSeconds(5);
+
+  private StopBudget() {}
+
+  /**
+   * The time in-flight launches get, {@code elapsed} into the stop: at most {@link #LAUNCH_DRAIN},
+   * and never time the later stages (watch, logs, flush, pool) need.
+   */
+  static Duration launchDrain(Duration elapsed) {
+    Duration left = TOTAL.minus(elapsed).minus(WATCH).minus(LOGS).minus(FLUSH).minus(POOL);
+    if (left.isNegative()) {
+      return Duration.ZERO;
+    }
+    return left.compareTo(LAUNCH_DRAIN) < 0 ? left : LAUNCH_DRAIN;
+  }
+}

@@ -1,0 +1,77 @@
+package io.github.prefectecs.agent.watch;
+
+import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.metrics.AgentMetrics;
+import io.github.prefectecs.agent.prefect.PrefectApi;
+import io.github.prefectecs.agent.run.Launcher;
+import io.github.prefectecs.agent.run.RunRegistry;
+import io.github.prefectecs.agent.run.RunReporter;
+import io.github.prefectecs.agent.run.TaskEvents;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The agent's run supervision as configured: a {@link TaskWatcher} over its tasks, whose outcomes
+ * go to the run reporter and, when {@code context.secrets.SLACK_WEBHOOK_URL} is set, to Slack.
+ */
+public final class Supervision {
+  private final TaskWatcher watcher;
+  private final SlackNotices slack;
+
+  private Supervision(TaskWatcher watcher, SlackNotices slack) {
+    this.watcher = watcher;
+    this.slack = slack;
+  }
+
+  /**
+   * Starts watching on {@code thread}.
+   *
+   * @param events where task starts and stops go (log forwarding)
+   * @param launcher told when a run's task ended, so a run queued again gets a new task
+   */
+  public static Supervision start(
+      AgentConfig config,
+      EcsTasks ecsTasks,
+      PrefectApi api,
+      RunRegistry registry,
+      TaskEvents events,
+      RunReporter reporter,
+      Launcher launcher,
+      AgentMetrics metrics,
+      Clock clock,
+      ScheduledExecutorService thread) {
+    SlackNotices slack =
+        config.slackWebhookUrl().isPresent() ? new SlackNotices(config.slackWebhookUrl()) : null;
+    RunOutcomes outcomes =
+        new RunOutcomes(reporter, slack == null ? Notices.NONE : slack, launcher::forget, metrics);
+    TaskWatcher watcher =
+        new TaskWatcher(
+            ecsTasks,
+            api,
+            registry,
+            events,
+            outcomes,
+            WatchSettings.defaults(
+                config.ecs().cluster(),
+                config.name(),
+                config.ecs().startTimeout(),
+                config.ecs().spotRelaunchLimit()),
+            clock,
+            thread);
+    watcher.start();
+    return new Supervision(watcher, slack);
+  }
+
+  /** Stops watching (the tick in progress ends on the watch thread). */
+  public void stopWatching() {
+    watcher.close();
+  }
+
+  /** Sends the Slack notices still queued, waiting up to {@code timeout}. */
+  public void closeNotices(Duration timeout) {
+    if (slack != null) {
+      slack.close(timeout);
+    }
+  }
+}
