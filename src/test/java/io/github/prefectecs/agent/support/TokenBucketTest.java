@@ -114,7 +114,7 @@ class TokenBucketTest {
     AdaptiveRate rate =
         new AdaptiveRate(
             ceiling,
-            new AdaptiveRate.Tuning(0.1, 0.5, 0.0, 0.1, java.time.Duration.ofSeconds(1)),
+            new AdaptiveRate.Tuning(0.1, 0.5, 0.0, 0.1, 0.9, 1.0, java.time.Duration.ofSeconds(1)),
             () -> 0);
     return new TokenBucket(
         "adaptive",
