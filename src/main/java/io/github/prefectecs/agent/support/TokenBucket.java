@@ -144,9 +144,12 @@ public final class TokenBucket {
       return false;
     }
     refill();
-    boolean lowered = adaptiveRate.throttled(nanoClock.getAsLong());
+    long now = nanoClock.getAsLong();
+    boolean lowered = adaptiveRate.throttled(now);
     if (lowered) {
       tokens = Math.min(tokens, 0);
+      // From now on: tokens earned until the next call must not come at the old rate.
+      refillPerNano = adaptiveRate.rate(now) / NANOS_PER_SECOND;
     }
     return lowered;
   }

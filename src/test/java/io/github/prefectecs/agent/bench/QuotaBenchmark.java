@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.ecs.model.Task;
  */
 public final class QuotaBenchmark {
   private static final int THREADS = 10;
-  private static final String[] CONFIGS = {
+  static final String[] CONFIGS = {
     "{\"type\":\"ECSRun\",\"image\":\"repo/etl:1\"}",
     "{\"type\":\"ECSRun\",\"image\":\"repo/report:2\",\"cpu\":512,\"memory\":1024}",
     "{\"type\":\"ECSRun\",\"image\":\"repo/ml:3\",\"env\":{\"MODEL\":\"big\"}}"
@@ -209,7 +209,7 @@ public final class QuotaBenchmark {
         agents, agents * perAgent, launched, failed.get(), duplicates, ecs, nanos, speedup);
   }
 
-  private static boolean launch(
+  static boolean launch(
       EcsLauncher launcher,
       FlowRun run,
       double speedup,
@@ -242,7 +242,7 @@ public final class QuotaBenchmark {
     return false;
   }
 
-  private static AgentConfig config() {
+  static AgentConfig config() {
     io.github.prefectecs.agent.config.EcsSettings ecs =
         new io.github.prefectecs.agent.config.EcsSettings(
             "bench",
@@ -281,7 +281,7 @@ public final class QuotaBenchmark {
   }
 
   /** The agent's default tuning, or one given as {@code -Dbench.tuning=floor,decrease,...}. */
-  private static AdaptiveRate.Tuning tuning() {
+  static AdaptiveRate.Tuning tuning() {
     String given = System.getProperty("bench.tuning");
     if (given == null) {
       return AdaptiveRate.Tuning.defaults();
