@@ -104,7 +104,10 @@ public final class AdaptiveRate {
   private long holdUntil;
   private long decreases;
   private long firstUse;
+  private long lastUse;
   private boolean used;
+  private boolean starting = true;
+  private double startRate;
 
   /**
    * @param ceiling the highest rate (the published quota or an operator's cap), above 0
@@ -120,11 +123,12 @@ public final class AdaptiveRate {
     this.steepness = ceiling * tuning.cubic();
     this.tuning = tuning;
     this.random = random;
+    this.startRate = ceiling * tuning.start();
   }
 
   /** The rate at {@code now}, per second. */
   public synchronized double rate(long now) {
-    if (decreases == 0) {
+    if (starting) {
       return slowStart(now);
     }
     if (!adapted) {
@@ -149,6 +153,7 @@ public final class AdaptiveRate {
       return false;
     }
     double current = rate(now);
+    starting = false;
     double factor = tuning.decreaseFactor() - tuning.jitter() * random.getAsDouble();
     double lowered = Math.max(floor, current * factor);
     target = Math.max(lowered, current * tuning.plateau());
@@ -160,23 +165,30 @@ public final class AdaptiveRate {
   }
 
   /**
-   * Records that a caller wants a token at {@code now}; the first call starts the slow start, so a
-   * bucket created long before its first use does not start at the ceiling.
+   * Records that a caller wants a token at {@code now}. The first call starts the slow start, so a
+   * bucket created long before its first use does not start at the ceiling; so does the first call
+   * after an idle spell of 40 hold periods (10 s by default), from at most the rate before it: an
+   * idle rate knows nothing of what others sharing the quota did meanwhile, and agents given work
+   * at the same moment (runs scheduled on the hour) must not all come back at their old rates.
    */
   public synchronized void inUse(long now) {
     if (!used) {
       used = true;
       firstUse = now;
+    } else if (now - lastUse > 40 * tuning.hold().toNanos()) {
+      startRate = Math.min(ceiling * tuning.start(), rate(lastUse));
+      starting = true;
+      firstUse = now;
     }
+    lastUse = now;
   }
 
   private double slowStart(long now) {
-    double start = ceiling * tuning.start();
-    if (!used || start >= ceiling) {
-      return start;
+    if (!used || startRate >= ceiling) {
+      return startRate;
     }
     double doublings = (now - firstUse) / (4.0 * Math.max(1, tuning.hold().toNanos()));
-    return doublings >= 32 ? ceiling : Math.min(ceiling, start * Math.pow(2, doublings));
+    return doublings >= 32 ? ceiling : Math.min(ceiling, startRate * Math.pow(2, doublings));
   }
 
   public double ceiling() {

@@ -38,6 +38,30 @@ class AdaptiveRateTest {
   }
 
   @Test
+  void slowStartsAgainAfterTenIdleSecondsFromNoMoreThanTheRateBeforeThem() {
+    AdaptiveRate rate = running(20);
+    rate.inUse(2000 * MS);
+    rate.throttled(2000 * MS); // 14
+    rate.inUse(2100 * MS);
+    rate.inUse(12_000 * MS); // 9.9 s idle: not yet
+    assertThat(rate.rate(12_000 * MS)).isGreaterThan(14);
+
+    rate.inUse(22_001 * MS); // 10.001 s idle: slow start from min(10, the rate at 12 s)
+    assertThat(rate.rate(22_001 * MS)).isEqualTo(10);
+    assertThat(rate.rate(23_001 * MS)).isEqualTo(20);
+
+    AdaptiveRate low = running(20);
+    low.inUse(2000 * MS);
+    low.throttled(2000 * MS);
+    low.throttled(2300 * MS);
+    low.throttled(2600 * MS); // 20 -> 14 -> 9.8 -> 6.86, held until 2850 ms
+    low.inUse(2600 * MS);
+    low.inUse(12_601 * MS);
+    assertThat(low.rate(12_601 * MS)).isCloseTo(6.86, within(0.5));
+    assertThat(low.rate(13_601 * MS)).isCloseTo(2 * low.rate(12_601 * MS), within(1e-6));
+  }
+
+  @Test
   void theFirstThrottledCallLowersTheRate() {
     AdaptiveRate rate = running(20);
     assertThat(rate.throttled(2000 * MS)).isTrue();
