@@ -20,7 +20,7 @@ class SharedQuotaSimulationTest {
   private long now;
 
   @ParameterizedTest(name = "{0} agent(s), seed {1}")
-  @CsvSource({"1, 1", "2, 1", "3, 1", "3, 2", "3, 3"})
+  @CsvSource({"1, 1", "2, 1", "2, 2", "2, 3", "3, 1", "3, 2", "3, 3", "3, 4", "3, 5"})
   void agentsShareTheQuotaWithFewThrottledCallsAndLoseLittleThroughput(int agents, long seed) {
     Random random = new Random(seed);
     List<TokenBucket> buckets = new ArrayList<>();
