@@ -41,10 +41,10 @@ import software.amazon.awssdk.services.ecs.model.Task;
  *
  * <p>Run: {@code mvn -B -ntp -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.github.prefectecs.agent.bench.QuotaBenchmark [-Dexec.args="500 5"]}; the
- * arguments are runs per agent, speed-up, the first agent count (1-3) and {@code breakdown} to print
- * where the adaptive rounds' throttled calls came from ({@link ThrottleBreakdown}). {@code
- * -Dbench.tuning=floor,decrease,jitter,cubic,plateau,start,holdMillis} replaces the default
- * {@code AdaptiveRate.Tuning}.
+ * arguments are runs per agent, speed-up, the first agent count (1-3) and {@code breakdown} to
+ * print where the adaptive rounds' throttled calls came from ({@link ThrottleBreakdown}). {@code
+ * -Dbench.tuning=floor,decrease,jitter,cubic,plateau,start,holdMillis} replaces the default {@code
+ * AdaptiveRate.Tuning}.
  */
 public final class QuotaBenchmark {
   private static final int THREADS = 10;
