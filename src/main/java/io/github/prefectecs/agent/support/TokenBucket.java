@@ -22,6 +22,7 @@ public final class TokenBucket {
   }
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
+  private static final double START_BURST = 0.25;
 
   private final String name;
   private final double capacity;
@@ -78,8 +79,14 @@ public final class TokenBucket {
     this.nanoClock = nanoClock;
     this.sleeper = sleeper;
     this.adaptiveRate = adaptiveRate;
-    this.tokens = capacity;
+    // An adaptive bucket does not start with its whole burst: agents started together (or a
+    // restarted
+    // one joining others) would together send several times the account's burst at once.
+    this.tokens = adaptiveRate == null ? capacity : Math.max(1, capacity * START_BURST);
     this.lastRefill = nanoClock.getAsLong();
+    if (adaptiveRate != null) {
+      this.refillPerNano = adaptiveRate.rate(lastRefill) / NANOS_PER_SECOND;
+    }
   }
 
   /** A bucket on the system clock that sleeps with {@link Thread#sleep}. */
@@ -137,9 +144,12 @@ public final class TokenBucket {
       return false;
     }
     refill();
-    boolean lowered = adaptiveRate.throttled(nanoClock.getAsLong());
+    long now = nanoClock.getAsLong();
+    boolean lowered = adaptiveRate.throttled(now);
     if (lowered) {
       tokens = Math.min(tokens, 0);
+      // From now on: tokens earned until the next call must not come at the old rate.
+      refillPerNano = adaptiveRate.rate(now) / NANOS_PER_SECOND;
     }
     return lowered;
   }
@@ -182,6 +192,7 @@ public final class TokenBucket {
 
   /** Takes a token and returns 0, or returns the nanoseconds until one is due at today's rate. */
   private synchronized long takeOrWait() {
+    adaptiveRate.inUse(nanoClock.getAsLong());
     refill();
     if (tokens >= 1) {
       tokens -= 1;
@@ -192,6 +203,9 @@ public final class TokenBucket {
 
   /** Takes one token only if one is available now. */
   public synchronized boolean tryAcquire() {
+    if (adaptiveRate != null) {
+      adaptiveRate.inUse(nanoClock.getAsLong());
+    }
     refill();
     if (tokens >= 1) {
       tokens -= 1;
@@ -211,13 +225,27 @@ public final class TokenBucket {
     long now = nanoClock.getAsLong();
     long elapsed = now - lastRefill;
     if (elapsed > 0) {
-      tokens = Math.min(capacity, tokens + elapsed * refillPerNano);
+      tokens = Math.min(burst(), tokens + elapsed * refillPerNano);
       lastRefill = now;
     }
     if (adaptiveRate != null) {
       // The new rate applies from now on; tokens already earned stay.
       refillPerNano = adaptiveRate.rate(now) / NANOS_PER_SECOND;
     }
+  }
+
+  /**
+   * The most tokens saved. An adaptive bucket saves at most a quarter of its capacity, less when
+   * its rate is below a quarter of the ceiling: agents sharing a quota cannot know how many of them
+   * there are, and agents idle together would otherwise send several times the account's burst at
+   * once when work arrives for all of them.
+   */
+  private double burst() {
+    if (adaptiveRate == null) {
+      return capacity;
+    }
+    double share = refillPerNano * NANOS_PER_SECOND / adaptiveRate.ceiling();
+    return Math.max(1, capacity * Math.min(START_BURST, share));
   }
 
   @Override

@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
@@ -41,11 +40,15 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * buckets' hold period ÷ 5); printed rates are in real seconds.
  *
  * <p>Run: {@code mvn -B -ntp -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.github.prefectecs.agent.bench.QuotaBenchmark [-Dexec.args="500 5"]}
+ * -Dexec.mainClass=io.github.prefectecs.agent.bench.QuotaBenchmark [-Dexec.args="500 5"]}; the
+ * arguments are runs per agent, speed-up, the first agent count (1-3) and {@code breakdown} to
+ * print where the adaptive rounds' throttled calls came from ({@link ThrottleBreakdown}). {@code
+ * -Dbench.tuning=floor,decrease,jitter,cubic,plateau,start,holdMillis} replaces the default {@code
+ * AdaptiveRate.Tuning}.
  */
 public final class QuotaBenchmark {
   private static final int THREADS = 10;
-  private static final String[] CONFIGS = {
+  static final String[] CONFIGS = {
     "{\"type\":\"ECSRun\",\"image\":\"repo/etl:1\"}",
     "{\"type\":\"ECSRun\",\"image\":\"repo/report:2\",\"cpu\":512,\"memory\":1024}",
     "{\"type\":\"ECSRun\",\"image\":\"repo/ml:3\",\"env\":{\"MODEL\":\"big\"}}"
@@ -58,9 +61,14 @@ public final class QuotaBenchmark {
     double speedup = args.length > 1 ? Double.parseDouble(args[1]) : 5;
     List<String> lines = new ArrayList<>();
     int from = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    boolean breakdown = args.length > 3 && args[3].equals("breakdown");
     for (int agents = from; agents <= 3; agents++) {
-      Result fixed = run(agents, perAgent, speedup, false);
-      Result adaptive = run(agents, perAgent, speedup, true);
+      Result fixed = run(agents, perAgent, speedup, false, null);
+      ThrottleBreakdown why = breakdown ? new ThrottleBreakdown() : null;
+      Result adaptive = run(agents, perAgent, speedup, true, why);
+      if (why != null) {
+        why.print(adaptive.ecs(), speedup, adaptive.seconds());
+      }
       lines.add(fixed.line("fixed"));
       lines.add(adaptive.line("adaptive"));
       lines.add(
@@ -138,7 +146,8 @@ public final class QuotaBenchmark {
     }
   }
 
-  private static Result run(int agents, int perAgent, double speedup, boolean adaptive)
+  private static Result run(
+      int agents, int perAgent, double speedup, boolean adaptive, ThrottleBreakdown why)
       throws Exception {
     QuotaEcs ecs = new QuotaEcs(speedup);
     AgentConfig config = config();
@@ -148,17 +157,21 @@ public final class QuotaBenchmark {
     List<EcsLauncher> launchers = new ArrayList<>();
     List<EcsRateLimits> limits = new ArrayList<>();
     for (int a = 0; a < agents; a++) {
-      EcsRateLimits l =
-          adaptive
-              ? EcsRateLimits.adaptive(null, AdaptiveRate.Tuning.defaults(), speedup)
-              : fixed(speedup);
-      EcsClient client = new SdkRetries(ecs.client(new QuotaEcs.Counts()), l, speedup);
+      EcsRateLimits l = adaptive ? EcsRateLimits.adaptive(null, tuning(), speedup) : fixed(speedup);
+      QuotaEcs.Counts counts = new QuotaEcs.Counts();
+      SdkRetries client = new SdkRetries(ecs.client(counts), l, speedup);
+      if (why != null) {
+        why.agent(counts, client, l.fargateRunTask());
+      }
       EcsLauncher launcher = new EcsLauncher(config, null, client, null, Clock.systemUTC(), l);
       launcher.start();
       launchers.add(launcher);
       limits.add(l);
     }
     ObjectMapper mapper = new ObjectMapper();
+    if (why != null) {
+      why.start(speedup);
+    }
     long start = System.nanoTime();
     for (int a = 0; a < agents; a++) {
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -178,7 +191,7 @@ public final class QuotaBenchmark {
                 "run",
                 new Flow("flow-" + n % 3, "Flow " + n % 3, null, null, 1, "0.15.13"),
                 List.of());
-        futures.add(pool.submit(() -> launch(launcher, run, speedup, failed)));
+        futures.add(pool.submit(() -> launch(launcher, run, speedup, failed, why)));
       }
     }
     int launched = 0;
@@ -186,6 +199,9 @@ public final class QuotaBenchmark {
       launched += f.get() ? 1 : 0;
     }
     long nanos = System.nanoTime() - start;
+    if (why != null) {
+      why.stop();
+    }
     pools.forEach(ExecutorService::shutdownNow);
     List<Task> tasks = ecs.backend().tasks();
     Set<String> startedBy = new HashSet<>();
@@ -197,8 +213,12 @@ public final class QuotaBenchmark {
         agents, agents * perAgent, launched, failed.get(), duplicates, ecs, nanos, speedup);
   }
 
-  private static boolean launch(
-      EcsLauncher launcher, FlowRun run, double speedup, AtomicInteger failed) {
+  static boolean launch(
+      EcsLauncher launcher,
+      FlowRun run,
+      double speedup,
+      AtomicInteger failed,
+      ThrottleBreakdown why) {
     int throttles = 0;
     for (int attempt = 1; attempt <= 3; ) {
       LaunchResult result = launcher.launch(run, attempt);
@@ -207,6 +227,9 @@ public final class QuotaBenchmark {
       }
       if (result instanceof LaunchResult.Retryable r) {
         if (r.throttled()) {
+          if (why != null) {
+            why.relaunches.incrementAndGet();
+          }
           // As the launch runner: 2 s doubling up to the suggested 15 s, half of it random.
           double max = Math.min(15, 2 * Math.pow(2, Math.min(throttles++, 4)));
           sleep(
@@ -223,7 +246,7 @@ public final class QuotaBenchmark {
     return false;
   }
 
-  private static AgentConfig config() {
+  static AgentConfig config() {
     io.github.prefectecs.agent.config.EcsSettings ecs =
         new io.github.prefectecs.agent.config.EcsSettings(
             "bench",
@@ -259,6 +282,23 @@ public final class QuotaBenchmark {
         THREADS,
         ecs,
         null);
+  }
+
+  /** The agent's default tuning, or one given as {@code -Dbench.tuning=floor,decrease,...}. */
+  static AdaptiveRate.Tuning tuning() {
+    String given = System.getProperty("bench.tuning");
+    if (given == null) {
+      return AdaptiveRate.Tuning.defaults();
+    }
+    String[] v = given.split(",");
+    return new AdaptiveRate.Tuning(
+        Double.parseDouble(v[0]),
+        Double.parseDouble(v[1]),
+        Double.parseDouble(v[2]),
+        Double.parseDouble(v[3]),
+        Double.parseDouble(v[4]),
+        Double.parseDouble(v[5]),
+        Duration.ofMillis(Long.parseLong(v[6])));
   }
 
   private static EcsRateLimits fixed(double speedup) {

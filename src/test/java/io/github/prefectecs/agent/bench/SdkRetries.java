@@ -20,6 +20,12 @@ final class SdkRetries implements EcsClient {
   private final EcsClient delegate;
   private final EcsRateLimits limits;
   private final double speedup;
+  // Index n: attempts number n of a call (1 = first, 2-3 = SDK retries), and how many were
+  // throttled.
+  final java.util.concurrent.atomic.AtomicIntegerArray attempts =
+      new java.util.concurrent.atomic.AtomicIntegerArray(4);
+  final java.util.concurrent.atomic.AtomicIntegerArray throttled =
+      new java.util.concurrent.atomic.AtomicIntegerArray(4);
 
   SdkRetries(EcsClient delegate, EcsRateLimits limits, double speedup) {
     this.delegate = delegate;
@@ -31,9 +37,11 @@ final class SdkRetries implements EcsClient {
   public RunTaskResponse runTask(RunTaskRequest request) {
     List<TokenBucket> buckets = limits.bucketsFor("RunTask", request);
     for (int attempt = 1; ; attempt++) {
+      attempts.incrementAndGet(attempt);
       try {
         return delegate.runTask(request);
       } catch (AwsServiceException e) {
+        throttled.incrementAndGet(attempt);
         if (attempt >= 3) {
           throw e; // the last attempt's throttling is reported by EcsRateLimits.call
         }

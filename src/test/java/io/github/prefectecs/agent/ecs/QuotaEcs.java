@@ -51,6 +51,13 @@ public final class QuotaEcs {
   public static final class Counts {
     private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> throttled = new ConcurrentHashMap<>();
+    private final java.util.Queue<Long> runTaskThrottledAt =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** When this view's RunTask calls were throttled ({@link System#nanoTime}). */
+    public java.util.List<Long> runTaskThrottledAt() {
+      return java.util.List.copyOf(runTaskThrottledAt);
+    }
 
     public int accepted(String operation) {
       AtomicInteger n = accepted.get(operation);
@@ -91,6 +98,11 @@ public final class QuotaEcs {
   public long runTaskThrottledWithin(double seconds) {
     long limit = (long) (seconds * 1e9 / speedup);
     return throttledAt.stream().filter(t -> t - created <= limit).count();
+  }
+
+  /** When the account was created ({@link System#nanoTime}). */
+  public long created() {
+    return created;
   }
 
   /** Calls of all agents together. */
@@ -165,7 +177,9 @@ public final class QuotaEcs {
       total.add(operation, ok);
       if (!ok) {
         if (operation.equals("RunTask")) {
-          throttledAt.add(System.nanoTime());
+          long now = System.nanoTime();
+          throttledAt.add(now);
+          counts.runTaskThrottledAt.add(now);
         }
         throw FakeEcsClient.throttling();
       }

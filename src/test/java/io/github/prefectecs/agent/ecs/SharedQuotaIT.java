@@ -113,8 +113,9 @@ class SharedQuotaIT {
                     .filter(s -> s.path("type").asText().equals("Submitted")))
             .hasSize(1);
       }
-      // Fixed buckets sized to the whole quota throttle about half of the calls here.
-      assertThat((double) throttled / calls).isLessThan(0.2);
+      // Fixed buckets sized to the whole quota throttle about half of the calls here. With 300 runs
+      // the agents' start (about 10 throttled calls) weighs three times more than with 1500.
+      assertThat((double) throttled / calls).isLessThan(0.1);
     }
   }
 

@@ -114,7 +114,7 @@ class TokenBucketTest {
     AdaptiveRate rate =
         new AdaptiveRate(
             ceiling,
-            new AdaptiveRate.Tuning(0.1, 0.5, 0.0, 0.1, java.time.Duration.ofSeconds(1)),
+            new AdaptiveRate.Tuning(0.1, 0.5, 0.0, 0.1, 0.9, 1.0, java.time.Duration.ofSeconds(1)),
             () -> 0);
     return new TokenBucket(
         "adaptive",
@@ -130,16 +130,12 @@ class TokenBucketTest {
   private static final long MS = 1_000_000L;
 
   @Test
-  void confirmedThrottlingHalvesAnAdaptiveBucketsRateAndDropsItsSavedBurst()
-      throws InterruptedException {
+  void throttlingHalvesAnAdaptiveBucketsRateAndDropsItsSavedBurst() throws InterruptedException {
     TokenBucket bucket = adaptive(10, 10);
     assertThat(bucket.isAdaptive()).isTrue();
     assertThat(bucket.tryAcquire()).isTrue();
-    assertThat(bucket.throttled()).as("a lone throttle is tolerated").isFalse();
-    assertThat(bucket.rate()).isEqualTo(10);
-    now.addAndGet(100 * MS);
 
-    assertThat(bucket.throttled()).isTrue();
+    assertThat(bucket.throttled()).as("the first throttled call lowers the rate").isTrue();
 
     assertThat(bucket.rate()).isCloseTo(5, org.assertj.core.api.Assertions.within(1e-9));
     assertThat(bucket.tryAcquire()).as("the saved tokens are gone").isFalse();
@@ -149,15 +145,50 @@ class TokenBucketTest {
   }
 
   @Test
+  void adaptiveBucketStartsWithAQuarterOfItsBurstAndSavesNoMore() {
+    TokenBucket bucket = adaptive(20, 20);
+    int taken = 0;
+    while (bucket.tryAcquire()) {
+      taken++;
+    }
+    assertThat(taken).as("a quarter of 20 to start with").isEqualTo(5);
+    now.addAndGet(3_600_000 * MS);
+    taken = 0;
+    while (bucket.tryAcquire()) {
+      taken++;
+    }
+    assertThat(taken).as("after an idle hour, still a quarter").isEqualTo(5);
+  }
+
+  @Test
+  void adaptiveBucketSavesABurstInProportionToItsLoweredRate() {
+    TokenBucket bucket = adaptive(20, 20);
+    bucket.tryAcquire();
+    bucket.throttled(); // 20 -> 10
+    bucket.throttled(); // held: the same overshoot
+    now.addAndGet(1000 * MS);
+    bucket.throttled(); // 10 -> 5: a quarter of the ceiling, so 5 tokens saved at most
+    bucket.throttled();
+    now.addAndGet(1000 * MS);
+    bucket.throttled(); // 5 -> 2.5: at most 2.5 tokens saved
+    now.addAndGet(1000 * MS); // held (not climbing) for 1 s
+    int taken = 0;
+    while (bucket.tryAcquire()) {
+      taken++;
+    }
+    assertThat(taken).isEqualTo(2);
+  }
+
+  @Test
   void adaptiveBucketClimbsBackToItsCeiling() {
     TokenBucket bucket = adaptive(10, 10);
-    bucket.throttled();
-    now.addAndGet(100 * MS);
-    bucket.throttled(); // 10 -> 5, held for 1 s, then +1/s (10 % of the ceiling)
+    bucket.tryAcquire();
+    bucket.throttled(); // 10 -> 5, plateau at 9 (90 %), held for 1 s
     now.addAndGet(1000 * MS);
     assertThat(bucket.rate()).isCloseTo(5, org.assertj.core.api.Assertions.within(1e-6));
-    now.addAndGet(2000 * MS);
-    assertThat(bucket.rate()).isCloseTo(7, org.assertj.core.api.Assertions.within(1e-6));
+    // cubic 0.1 of the ceiling per s^3: (9 - 5) / 1 = 4 s^3 to the plateau, K = 1.587 s
+    now.addAndGet(1587 * MS);
+    assertThat(bucket.rate()).isCloseTo(9, org.assertj.core.api.Assertions.within(1e-3));
     now.addAndGet(60_000 * MS);
     assertThat(bucket.rate()).isEqualTo(10);
   }
