@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import okhttp3.OkHttpClient;
 
 /**
@@ -197,41 +198,38 @@ public final class GraphqlPrefectApi implements PrefectApi {
 
   @Override
   public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
-    if (ids.isEmpty()) {
-      return List.of();
-    }
-    ObjectNode variables = mapper.createObjectNode();
-    ArrayNode array = variables.putArray("ids");
-    new LinkedHashSet<>(ids).forEach(array::add);
-    JsonNode rows =
-        data(
-                "flow_run",
-                "query($ids: [uuid!]) { flow_run(where: {id: {_in: $ids}}) { id state version"
-                    + " agent_id serialized_state name flow { name } } }",
-                variables)
-            .path("flow_run");
-    List<FlowRunStatus> result = new ArrayList<>();
-    for (JsonNode row : rows) {
-      if (!row.path("id").isTextual()) {
-        throw new PrefectApiException(Kind.MALFORMED, "flow_run row without an id: " + row);
-      }
-      result.add(
-          new FlowRunStatus(
-              row.path("id").asText(),
-              row.path("state").isTextual() ? row.path("state").asText() : null,
-              row.path("version").asInt(),
-              row.path("agent_id").isTextual() ? row.path("agent_id").asText() : null,
-              row.path("serialized_state").isObject() ? row.get("serialized_state") : null,
-              row.path("name").isTextual() ? row.path("name").asText() : null,
-              row.path("flow").path("name").isTextual()
-                  ? row.path("flow").path("name").asText()
-                  : null));
-    }
-    return List.copyOf(result);
+    return rowsById(
+        "flow_run",
+        "id state version agent_id serialized_state name flow { name }",
+        ids,
+        row ->
+            new FlowRunStatus(
+                row.path("id").asText(),
+                text(row, "state"),
+                row.path("version").asInt(),
+                text(row, "agent_id"),
+                row.path("serialized_state").isObject() ? row.get("serialized_state") : null,
+                text(row, "name"),
+                text(row.path("flow"), "name")));
   }
 
   @Override
   public List<TaskRun> taskRunStatuses(Collection<String> ids) {
+    return rowsById(
+        "task_run",
+        "id version task_id serialized_state",
+        ids,
+        row ->
+            new TaskRun(
+                row.path("id").asText(),
+                row.path("version").asInt(),
+                text(row, "task_id"),
+                row.path("serialized_state").isObject() ? row.get("serialized_state") : null));
+  }
+
+  /** One query of {@code table}'s rows whose id is in {@code ids}, each read by {@code reader}. */
+  private <T> List<T> rowsById(
+      String table, String fields, Collection<String> ids, Function<JsonNode, T> reader) {
     if (ids.isEmpty()) {
       return List.of();
     }
@@ -240,24 +238,26 @@ public final class GraphqlPrefectApi implements PrefectApi {
     new LinkedHashSet<>(ids).forEach(array::add);
     JsonNode rows =
         data(
-                "task_run",
-                "query($ids: [uuid!]) { task_run(where: {id: {_in: $ids}}) { id version task_id"
-                    + " serialized_state } }",
+                table,
+                "query($ids: [uuid!]) { "
+                    + table
+                    + "(where: {id: {_in: $ids}}) { "
+                    + fields
+                    + " } }",
                 variables)
-            .path("task_run");
-    List<TaskRun> result = new ArrayList<>();
+            .path(table);
+    List<T> result = new ArrayList<>();
     for (JsonNode row : rows) {
       if (!row.path("id").isTextual()) {
-        throw new PrefectApiException(Kind.MALFORMED, "task_run row without an id: " + row);
+        throw new PrefectApiException(Kind.MALFORMED, table + " row without an id: " + row);
       }
-      result.add(
-          new TaskRun(
-              row.path("id").asText(),
-              row.path("version").asInt(),
-              row.path("task_id").isTextual() ? row.path("task_id").asText() : null,
-              row.path("serialized_state").isObject() ? row.get("serialized_state") : null));
+      result.add(reader.apply(row));
     }
     return List.copyOf(result);
+  }
+
+  private static String text(JsonNode node, String field) {
+    return node.path(field).isTextual() ? node.path(field).asText() : null;
   }
 
   @Override

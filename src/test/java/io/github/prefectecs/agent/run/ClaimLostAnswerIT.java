@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.prefectecs.agent.Agent;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -21,11 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A claim ({@code set_flow_run_states(Submitted)}) is applied by the server but its answer is lost:
- * every run of the batch is still launched exactly once, never stranded in Submitted.
+ * A claim is applied by the server but its answer is lost: every run of the batch is still launched
+ * exactly once, never stranded in Submitted. The claim is {@code set_flow_run_states(Submitted)}
+ * for a Scheduled run, and {@code set_task_run_states(Submitted)} for a Running run queued again by
+ * its retrying task runs (Server stops queueing such a run once they are Submitted).
  */
 @Timeout(180)
 class ClaimLostAnswerIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(90);
   private PrefectServerDouble server;
   private Agent agent;
@@ -108,5 +112,53 @@ class ClaimLostAnswerIT {
       runs.add(server.createFlowRun(flow, List.of("dev"), Instant.now().minusSeconds(1)));
     }
     return runs;
+  }
+
+  @Test
+  void taskRunClaimAnswered502AfterCommitLaunchesEveryRunOnce() {
+    everyRequeuedRunLaunchedOnce(Mode.BAD_GATEWAY_AFTER_COMMIT, Duration.ZERO);
+  }
+
+  @Test
+  void taskRunClaimWhoseConnectionIsCutAfterCommitLaunchesEveryRunOnce() {
+    everyRequeuedRunLaunchedOnce(Mode.CUT_AFTER_COMMIT, Duration.ZERO);
+  }
+
+  @Test
+  void taskRunClaimAnsweredCloudApiErrorAfterCommitLaunchesEveryRunOnce() {
+    everyRequeuedRunLaunchedOnce(Mode.API_ERROR_AFTER_COMMIT, Duration.ZERO);
+  }
+
+  @Test
+  void taskRunClaimCommittedAfterTheClientGaveUpLaunchesEveryRunOnce() {
+    everyRequeuedRunLaunchedOnce(Mode.LATE_COMMIT, Duration.ofSeconds(6));
+  }
+
+  private void everyRequeuedRunLaunchedOnce(Mode mode, Duration delay) {
+    String flow = server.createFlow("etl");
+    List<String> runs = new ArrayList<>();
+    List<String> taskRuns = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String run = server.createFlowRun(flow, List.of("dev"), Instant.now().minusSeconds(60));
+      server.setFlowRunState(
+          run,
+          JSON.createObjectNode()
+              .put("type", "Running")
+              .put("message", "Running flow.")
+              .put("__version__", "0.15.13"));
+      taskRuns.add(server.createTaskRun(run, "Retrying", Instant.now().minusSeconds(5)));
+      runs.add(run);
+    }
+    server.loseAnswers(1, "set_task_run_states", "Submitted", mode, delay);
+    agent.start();
+
+    Eventually.until(
+        WAIT,
+        () -> "all 5 runs launched (so far " + launcher.launchedRuns().size() + ")",
+        () -> launcher.launchedRuns().containsAll(runs));
+    assertThat(launcher.launches()).doesNotHaveDuplicates().hasSameSizeAs(runs);
+    for (String taskRun : taskRuns) {
+      assertThat(server.taskRunState(taskRun)).as("state of %s", taskRun).isEqualTo("Submitted");
+    }
   }
 }
