@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,10 +46,12 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * arguments are runs per agent, speed-up, the first agent count (1-3) and {@code breakdown} to
  * print where the adaptive rounds' throttled calls came from ({@link ThrottleBreakdown}). {@code
  * -Dbench.tuning=floor,decrease,jitter,cubic,plateau,start,holdMillis} replaces the default {@code
- * AdaptiveRate.Tuning}.
+ * AdaptiveRate.Tuning}. {@code -Dbench.queue=shared} puts every run in one queue that all agents
+ * take from (agents polling one Prefect queue) instead of giving each agent its own share.
  */
 public final class QuotaBenchmark {
   private static final int THREADS = 10;
+  private static final boolean SHARED_QUEUE = "shared".equals(System.getProperty("bench.queue"));
   static final String[] CONFIGS = {
     "{\"type\":\"ECSRun\",\"image\":\"repo/etl:1\"}",
     "{\"type\":\"ECSRun\",\"image\":\"repo/report:2\",\"cpu\":512,\"memory\":1024}",
@@ -152,7 +156,7 @@ public final class QuotaBenchmark {
     QuotaEcs ecs = new QuotaEcs(speedup);
     AgentConfig config = config();
     List<ExecutorService> pools = new ArrayList<>();
-    List<Future<Boolean>> futures = new ArrayList<>();
+    List<Future<Integer>> futures = new ArrayList<>();
     AtomicInteger failed = new AtomicInteger();
     List<EcsLauncher> launchers = new ArrayList<>();
     List<EcsRateLimits> limits = new ArrayList<>();
@@ -172,31 +176,50 @@ public final class QuotaBenchmark {
     if (why != null) {
       why.start(speedup);
     }
+    List<FlowRun> runs = new ArrayList<>();
+    for (int n = 0; n < agents * perAgent; n++) {
+      runs.add(
+          new FlowRun(
+              String.format("00000000-0000-4000-8000-%012d", n),
+              1,
+              "Scheduled",
+              null,
+              null,
+              null,
+              mapper.readTree(CONFIGS[n % 3]),
+              "run",
+              new Flow("flow-" + n % 3, "Flow " + n % 3, null, null, 1, "0.15.13"),
+              List.of()));
+    }
+    // Own: each agent launches its own share. Shared: the runs wait in one queue that every
+    // agent's launch threads take from, as agents polling one Prefect queue do.
+    Queue<FlowRun> queue = SHARED_QUEUE ? new ConcurrentLinkedQueue<>(runs) : null;
     long start = System.nanoTime();
     for (int a = 0; a < agents; a++) {
       ExecutorService pool = Executors.newFixedThreadPool(THREADS);
       pools.add(pool);
       EcsLauncher launcher = launchers.get(a);
-      for (int i = 0; i < perAgent; i++) {
-        int n = a * perAgent + i;
-        FlowRun run =
-            new FlowRun(
-                String.format("00000000-0000-4000-8000-%012d", n),
-                1,
-                "Scheduled",
-                null,
-                null,
-                null,
-                mapper.readTree(CONFIGS[n % 3]),
-                "run",
-                new Flow("flow-" + n % 3, "Flow " + n % 3, null, null, 1, "0.15.13"),
-                List.of());
-        futures.add(pool.submit(() -> launch(launcher, run, speedup, failed, why)));
+      if (queue != null) {
+        for (int t = 0; t < THREADS; t++) {
+          futures.add(
+              pool.submit(
+                  () -> {
+                    int done = 0;
+                    for (FlowRun run = queue.poll(); run != null; run = queue.poll()) {
+                      done += launch(launcher, run, speedup, failed, why) ? 1 : 0;
+                    }
+                    return done;
+                  }));
+        }
+      } else {
+        for (FlowRun run : runs.subList(a * perAgent, (a + 1) * perAgent)) {
+          futures.add(pool.submit(() -> launch(launcher, run, speedup, failed, why) ? 1 : 0));
+        }
       }
     }
     int launched = 0;
-    for (Future<Boolean> f : futures) {
-      launched += f.get() ? 1 : 0;
+    for (Future<Integer> f : futures) {
+      launched += f.get();
     }
     long nanos = System.nanoTime() - start;
     if (why != null) {
