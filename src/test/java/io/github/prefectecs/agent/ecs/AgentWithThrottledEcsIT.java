@@ -24,15 +24,17 @@ import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
  * The whole agent (Prefect double, real GraphQL client, real ECS launcher) against an ECS fake that
- * throttles 30 % of all calls: 200 due runs of 3 distinct run configs become exactly 200 tasks with
- * at most 3 registrations, and no run is submitted twice.
+ * throttles 30 % of all calls: 120 due runs of 3 distinct run configs become exactly 120 tasks with
+ * at most 3 registrations, and no run is submitted twice. (Throttling on every third call keeps the
+ * agent's adaptive RunTask rate near its floor, so the run count sets this test's duration.)
  */
 @Timeout(360)
 class AgentWithThrottledEcsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int RUNS = 120;
 
   @Test
-  void twoHundredRunsOfThreeRunConfigsUnderThrottling() {
+  void runsOfThreeRunConfigsUnderThrottlingBecomeOneTaskEach() {
     FakeEcsClient ecs = new FakeEcsClient().throttle(0.3).latency(5);
     try (PrefectServerDouble server = PrefectServerDouble.start()) {
       List<String> runs = new ArrayList<>();
@@ -47,12 +49,12 @@ class AgentWithThrottledEcsIT {
                 JSON.createObjectNode().put("type", "Local"),
                 runConfig,
                 "0.15.13");
-        for (int i = 0; i < 200 / 3 + (config < 200 % 3 ? 1 : 0); i++) {
+        for (int i = 0; i < RUNS / 3 + (config < RUNS % 3 ? 1 : 0); i++) {
           runs.add(
               server.createFlowRun(flow, List.of("ecs"), Instant.now().minusSeconds(1), runConfig));
         }
       }
-      assertThat(runs).hasSize(200);
+      assertThat(runs).hasSize(RUNS);
 
       AgentConfig base = TestConfigs.server(server.uri(), List.of("ecs"), 20, null);
       EcsSettings defaults = EcsSettings.defaults();
@@ -82,7 +84,7 @@ class AgentWithThrottledEcsIT {
         agent.start();
         Eventually.until(
             Duration.ofSeconds(300),
-            () -> "all 200 runs submitted; tasks so far " + ecs.tasks().size(),
+            () -> "all " + RUNS + " runs submitted; tasks so far " + ecs.tasks().size(),
             () ->
                 runs.stream()
                     .allMatch(
@@ -98,10 +100,10 @@ class AgentWithThrottledEcsIT {
       int registrations =
           ecs.count("RegisterTaskDefinition") - ecs.count("RegisterTaskDefinition:throttled");
       System.out.printf(
-          "200 runs: %d tasks, %d registrations, %d RunTask calls (%d throttled)%n",
-          tasks.size(), registrations, ecs.count("RunTask"), ecs.count("RunTask:throttled"));
+          "%d runs: %d tasks, %d registrations, %d RunTask calls (%d throttled)%n",
+          RUNS, tasks.size(), registrations, ecs.count("RunTask"), ecs.count("RunTask:throttled"));
       assertThat(ecs.count("RunTask:throttled")).as("throttling was injected").isPositive();
-      assertThat(tasks).hasSize(200);
+      assertThat(tasks).hasSize(RUNS);
       assertThat(startedBy).containsExactlyInAnyOrderElementsOf(runs);
       assertThat(registrations).isLessThanOrEqualTo(3);
       for (String run : runs) {
