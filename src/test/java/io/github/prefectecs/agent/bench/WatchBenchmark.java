@@ -1,16 +1,15 @@
 package io.github.prefectecs.agent.bench;
 
-import io.github.prefectecs.agent.prefect.AgentRegistration;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.LogEntry;
-import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.UpdateResult;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.TaskEvents;
+import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import io.github.prefectecs.agent.watch.EcsTasks;
 import io.github.prefectecs.agent.watch.Notices;
 import io.github.prefectecs.agent.watch.ObservedTask;
@@ -73,7 +72,7 @@ public final class WatchBenchmark {
       String runId, String arn, Instant created, Instant running, Instant stops, boolean oom) {}
 
   /** ECS and Prefect in one simulation, counting calls. */
-  static final class World implements EcsTasks, PrefectApi {
+  static final class World extends UnusedPrefectApi implements EcsTasks {
     final SimClock clock;
     final Map<String, Life> lives = new ConcurrentHashMap<>();
     final Map<String, String> states = new ConcurrentHashMap<>();
@@ -169,12 +168,6 @@ public final class WatchBenchmark {
     }
 
     @Override
-    public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
-        Collection<String> ids) {
-      throw new UnsupportedOperationException("not used by the watcher");
-    }
-
-    @Override
     public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
       prefectRequests.incrementAndGet();
       return ids.stream()
@@ -205,26 +198,6 @@ public final class WatchBenchmark {
     }
 
     @Override
-    public List<UpdateResult> setTaskRunStates(List<StateUpdate> updates) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String apiTokenScope() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String defaultTenantId() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String registerAgent(AgentRegistration registration) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
     public void hello() {}
 
     @Override
@@ -236,9 +209,6 @@ public final class WatchBenchmark {
     public List<FlowRun> flowRuns(Collection<String> ids, Instant taskRunCutoff) {
       return List.of();
     }
-
-    @Override
-    public void close() {}
   }
 
   /** What one watcher cost and how fast it settled runs. */

@@ -1,15 +1,14 @@
 package io.github.prefectecs.agent.watch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.prefectecs.agent.prefect.AgentRegistration;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.LogEntry;
-import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.UpdateResult;
+import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Flow runs in memory, as Prefect Cloud keeps them: states with versions and the version lock (a
  * write with a stale version is refused), heartbeats, logs, and request counting. Thread-safe.
  */
-final class FakePrefectRuns implements PrefectApi {
+final class FakePrefectRuns extends UnusedPrefectApi {
   record Run(String state, int version, JsonNode serialized) {}
 
   final Map<String, Run> runs = new ConcurrentHashMap<>();
@@ -59,12 +58,6 @@ final class FakePrefectRuns implements PrefectApi {
 
   String message(String id) {
     return runs.get(id).serialized().path("message").asText();
-  }
-
-  @Override
-  public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(Collection<String> ids) {
-
-    throw new UnsupportedOperationException("not used by the watcher");
   }
 
   @Override
@@ -128,26 +121,6 @@ final class FakePrefectRuns implements PrefectApi {
   }
 
   @Override
-  public List<UpdateResult> setTaskRunStates(List<StateUpdate> updates) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public String apiTokenScope() {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public String defaultTenantId() {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public String registerAgent(AgentRegistration registration) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
   public void hello() {}
 
   @Override
@@ -159,7 +132,4 @@ final class FakePrefectRuns implements PrefectApi {
   public List<FlowRun> flowRuns(Collection<String> ids, Instant taskRunCutoff) {
     return List.of();
   }
-
-  @Override
-  public void close() {}
 }
