@@ -29,13 +29,13 @@ import java.util.concurrent.TimeUnit;
  * before the footprint work), {@code image} (the {@code JAVA_TOOL_OPTIONS} and {@code
  * MALLOC_ARENA_MAX} of the {@code Dockerfile}, read from it, with its class-data archive built for
  * {@code target/agent.jar} as the Dockerfile builds it), {@code custom} (the flags in {@code
- * -Dfootprint.flags}), {@code label=-XX:a,-XX:b} (ad hoc), and {@code classlist} (the image's flags
- * without the archive, writing the classes loaded to {@code src/main/cds/agent.classlist}: how that
- * list is made when the code changes). The Fargate task's 512 MiB is emulated with {@code
- * -XX:MaxRAM=512m} (what the JVM reads from the container's cgroup there), so size-dependent
- * defaults come out as in the task; the {@code defaults} set shows this machine's own defaults.
- * {@code -Dfootprint.nmt=true} adds Native Memory Tracking and prints {@code jcmd VM.native_memory
- * summary} at the end of each set.
+ * -Dfootprint.flags}), {@code label=-XX:a,-XX:b} (ad hoc), {@code image+label=-XX:a,-XX:b} (the
+ * image's set with those appended), and {@code classlist} (the image's flags without the archive,
+ * writing the classes loaded to {@code src/main/cds/agent.classlist}: how that list is made when
+ * the code changes). The Fargate task's 512 MiB is emulated with {@code -XX:MaxRAM=512m} (what the
+ * JVM reads from the container's cgroup there), so size-dependent defaults come out as in the task;
+ * the {@code defaults} set shows this machine's own defaults. {@code -Dfootprint.nmt=true} adds
+ * Native Memory Tracking and prints {@code jcmd VM.native_memory summary} at the end of each set.
  *
  * <p>Run (after {@code mvn package}): {@code mvn -B -ntp -q exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.github.prefectecs.agent.bench.FootprintBenchmark [-Dexec.args="1000 20
@@ -131,6 +131,15 @@ public final class FootprintBenchmark {
   }
 
   private static FlagSet flagSet(String name, boolean nmt) throws IOException {
+    if (name.startsWith("image+") && name.indexOf('=') > 6) {
+      // "image+label=-XX:a,-XX:b": the image's set with flags appended (a later flag wins).
+      FlagSet image = flagSet("image", nmt);
+      int eq = name.indexOf('=');
+      List<String> flags = new ArrayList<>(image.flags());
+      flags.addAll(List.of(name.substring(eq + 1).split(",")));
+      flags.removeIf(String::isBlank);
+      return new FlagSet(name.substring(6, eq), List.copyOf(flags), image.env());
+    }
     List<String> flags = new ArrayList<>();
     Map<String, String> env = new java.util.LinkedHashMap<>();
     switch (name) {
@@ -244,7 +253,7 @@ public final class FootprintBenchmark {
         if (Boolean.getBoolean("footprint.histogram") && agent.isAlive()) {
           Jcmd.run(agent.pid(), "GC.class_histogram")
               .lines()
-              .limit(25)
+              .limit(Long.getLong("footprint.histogram.lines", 25))
               .forEach(System.out::println);
         }
         agent.destroy();
