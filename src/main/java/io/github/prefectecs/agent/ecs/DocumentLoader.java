@@ -24,12 +24,27 @@ import java.time.Duration;
  */
 final class DocumentLoader {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private final HttpClient http;
   private final S3ObjectReader s3;
+  // Built on the first http(s):// document: the JDK's HTTP client starts a selector thread and
+  // loads ~60 classes, which an agent without remote documents never needs.
+  private volatile HttpClient http;
 
   DocumentLoader(S3ObjectReader s3) {
-    this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     this.s3 = s3;
+  }
+
+  private HttpClient http() {
+    HttpClient client = http;
+    if (client == null) {
+      synchronized (this) {
+        client = http;
+        if (client == null) {
+          client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+          http = client;
+        }
+      }
+    }
+    return client;
   }
 
   /** The object at {@code location}; {@code what} names the setting for messages. */
@@ -37,7 +52,7 @@ final class DocumentLoader {
     byte[] bytes = read(what, location);
     JsonNode node;
     try {
-      node = Json.YAML.readTree(bytes);
+      node = Json.readYamlOrJson(bytes);
     } catch (IOException e) {
       throw EcsLaunchException.rejected(
           what
@@ -100,7 +115,7 @@ final class DocumentLoader {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(location)).timeout(TIMEOUT).GET().build();
     HttpResponse<InputStream> response =
-        http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        http().send(request, HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
       int status = response.statusCode();
       if (status / 100 != 2) {

@@ -333,13 +333,13 @@ public final class EcsLauncher implements Launcher {
     if (settings.taskDefinitionPath() != null) {
       return loadAtStart("--task-definition", settings.taskDefinitionPath());
     }
-    try (InputStream in = EcsLauncher.class.getResourceAsStream("/ecs/task-definition.yaml")) {
+    try (InputStream in = EcsLauncher.class.getResourceAsStream("/ecs/task-definition.json")) {
       if (in == null) {
-        throw new IllegalStateException("the packaged ecs/task-definition.yaml is missing");
+        throw new IllegalStateException("the packaged ecs/task-definition.json is missing");
       }
-      return (ObjectNode) Json.YAML.readTree(in);
+      return (ObjectNode) Json.MAPPER.readTree(in);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the packaged ecs/task-definition.yaml is invalid", e);
+      throw new IllegalStateException("the packaged ecs/task-definition.json is invalid", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

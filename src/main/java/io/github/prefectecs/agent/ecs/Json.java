@@ -12,9 +12,46 @@ import io.github.prefectecs.agent.support.Messages;
 final class Json {
   static final ObjectMapper MAPPER =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-  static final YAMLMapper YAML = new YAMLMapper();
 
   private Json() {}
+
+  /**
+   * The YAML mapper, built on first use: YAML support (SnakeYAML and Jackson's YAML module, ~110
+   * classes) is loaded only by an agent that reads a YAML document.
+   */
+  static YAMLMapper yaml() {
+    return YamlHolder.YAML;
+  }
+
+  /**
+   * A YAML or JSON document as a tree. A document that opens with <code>{</code> is read as JSON
+   * first, without loading YAML support; YAML (a superset of JSON) reads whatever else, and has the
+   * last word on a document that is not strict JSON.
+   */
+  static JsonNode readYamlOrJson(byte[] document) throws java.io.IOException {
+    int i = 0;
+    if (document.length >= 3
+        && (document[0] & 0xff) == 0xEF
+        && (document[1] & 0xff) == 0xBB
+        && (document[2] & 0xff) == 0xBF) {
+      i = 3; // a UTF-8 byte order mark
+    }
+    while (i < document.length && Character.isWhitespace(document[i])) {
+      i++;
+    }
+    if (i < document.length && document[i] == '{') {
+      try {
+        return MAPPER.readTree(document);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException notStrictJson) {
+        // YAML decides: `{a: 1}` is YAML, not JSON.
+      }
+    }
+    return yaml().readTree(document);
+  }
+
+  private static final class YamlHolder {
+    static final YAMLMapper YAML = new YAMLMapper();
+  }
 
   static ObjectNode object() {
     return MAPPER.createObjectNode();

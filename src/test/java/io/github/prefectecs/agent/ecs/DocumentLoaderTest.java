@@ -40,6 +40,34 @@ class DocumentLoaderTest {
   }
 
   @Test
+  void jsonYamlFlowMappingsAndByteOrderMarksReadTheSameAsBefore() throws Exception {
+    Path json =
+        Files.writeString(
+            dir.resolve("td.json"),
+            "\n  {\"cpu\": 256, \"memory\": 5.5e2, \"tags\": [{\"key\": \"a\"}]}");
+    Path flow = Files.writeString(dir.resolve("flow.yaml"), "{cpu: 1024, family: 'x'}\n");
+    Path bom = dir.resolve("bom.json");
+    Files.write(bom, ("\uFEFF{\"cpu\": 2048}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    var fromJson = loader.load("x", json.toString());
+    assertThat(fromJson.get("cpu").asInt()).isEqualTo(256);
+    assertThat(fromJson.get("memory").asDouble()).isEqualTo(550.0);
+    assertThat(fromJson.at("/tags/0/key").asText()).isEqualTo("a");
+    // Not strict JSON, but YAML: read as YAML, as it always was.
+    assertThat(loader.load("x", flow.toString()).get("family").asText()).isEqualTo("x");
+    assertThat(loader.load("x", bom.toString()).get("cpu").asInt()).isEqualTo(2048);
+  }
+
+  @Test
+  void badJsonIsRejectedLikeBadYaml() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"cpu\": [1024}");
+
+    assertThatThrownBy(() -> loader.load("x", bad.toString()))
+        .isInstanceOf(EcsLaunchException.class)
+        .hasMessageContaining("x " + bad + " is not valid YAML or JSON");
+  }
+
+  @Test
   void missingFileIsRejectedNamingTheSettingAndPath() {
     String missing = dir.resolve("nope.yaml").toString();
 
