@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.github.prefectecs.agent.support.Messages;
 
 /** Shared Jackson mappers and small tree helpers for task definitions and RunTask arguments. */
 final class Json {
@@ -95,23 +94,6 @@ final class Json {
     }
     String text = value.asText();
     return text.isBlank() ? null : text;
-  }
-
-  /** One line describing why a tree does not fit an SDK request, naming the field. */
-  static String problem(com.fasterxml.jackson.core.JsonProcessingException e) {
-    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
-      return "unknown field `" + unknown.getPropertyName() + "`";
-    }
-    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
-        && !mapping.getPath().isEmpty()) {
-      StringBuilder path = new StringBuilder();
-      for (var ref : mapping.getPath()) {
-        path.append(
-            ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]");
-      }
-      return "bad value at `" + path.substring(1) + "`";
-    }
-    return Messages.firstLine(e.getOriginalMessage());
   }
 
   static String write(JsonNode node) {

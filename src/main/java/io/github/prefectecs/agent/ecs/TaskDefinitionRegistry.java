@@ -1,6 +1,5 @@
 package io.github.prefectecs.agent.ecs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -167,12 +166,10 @@ final class TaskDefinitionRegistry {
 
   static RegisterTaskDefinitionRequest toRequest(ObjectNode body) {
     try {
-      return Json.MAPPER
-          .treeToValue(body, RegisterTaskDefinitionRequest.serializableBuilderClass())
-          .build();
-    } catch (JsonProcessingException e) {
+      return SdkTrees.fill(RegisterTaskDefinitionRequest.builder(), body).build();
+    } catch (SdkTrees.Mismatch e) {
       throw EcsLaunchException.rejected(
-          "The task definition is not valid for ECS: " + Json.problem(e));
+          "The task definition is not valid for ECS: " + e.getMessage());
     }
   }
 

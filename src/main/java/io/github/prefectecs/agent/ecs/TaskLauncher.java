@@ -1,6 +1,5 @@
 package io.github.prefectecs.agent.ecs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.CapacityProviderItem;
 import io.github.prefectecs.agent.config.EcsSettings;
@@ -111,10 +110,10 @@ final class TaskLauncher {
 
   static RunTaskRequest toRequest(ObjectNode kwargs) {
     try {
-      return Json.MAPPER.treeToValue(kwargs, RunTaskRequest.serializableBuilderClass()).build();
-    } catch (JsonProcessingException e) {
+      return SdkTrees.fill(RunTaskRequest.builder(), kwargs).build();
+    } catch (SdkTrees.Mismatch e) {
       throw EcsLaunchException.rejected(
-          "The RunTask arguments (run_task_kwargs) are not valid for ECS: " + Json.problem(e));
+          "The RunTask arguments (run_task_kwargs) are not valid for ECS: " + e.getMessage());
     }
   }
 }

@@ -53,6 +53,7 @@ public final class FootprintBenchmark {
       double peakMib,
       double endRssMib,
       int maxThreads,
+      double cpuSeconds,
       int submitted,
       double runsPerSecond,
       double requestsPerRun,
@@ -87,11 +88,12 @@ public final class FootprintBenchmark {
         "%n%d runs due at once; machine: %d cores, load average before: %s%n",
         runs, Runtime.getRuntime().availableProcessors(), loadBefore);
     System.out.printf(
-        "%-13s %9s %8s %7s %9s %7s %9s %9s %9s %4s %11s  %s%n",
+        "%-13s %9s %8s %7s %6s %9s %7s %9s %9s %9s %4s %11s  %s%n",
         "flags",
         "peak MiB",
         "end MiB",
         "threads",
+        "cpu s",
         "submitted",
         "runs/s",
         "req/run",
@@ -103,11 +105,12 @@ public final class FootprintBenchmark {
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
-          "%-13s %9.1f %8.1f %7d %9d %7.1f %9.2f %7d ms %6d ms %4d %11s  %s%n",
+          "%-13s %9.1f %8.1f %7d %6.1f %9d %7.1f %9.2f %7d ms %6d ms %4d %11s  %s%n",
           r.set().name(),
           r.peakMib(),
           r.endRssMib(),
           r.maxThreads(),
+          r.cpuSeconds(),
           r.submitted(),
           r.runsPerSecond(),
           r.requestsPerRun(),
@@ -241,6 +244,8 @@ public final class FootprintBenchmark {
         rss.sample();
         double peak = rss.peakMib();
         double end = rss.rssMib();
+        // CPU time before the benchmark's own jcmd calls make the agent do extra work.
+        double cpu = cpuSeconds(agent.pid());
         System.out.println(Smaps.top(agent.pid(), 8));
         // A full collection first, so the heap figure is what the burst left alive.
         String heap = agent.isAlive() ? Jcmd.liveHeap(agent.pid()) : "(agent exited)";
@@ -271,6 +276,7 @@ public final class FootprintBenchmark {
             peak,
             end,
             rss.maxThreads(),
+            cpu,
             submitted,
             runsPerSecond(prefect, ids),
             requests.size() / (double) runs,
@@ -280,6 +286,21 @@ public final class FootprintBenchmark {
             heap,
             forwarded + "/" + written);
       }
+    }
+  }
+
+  /**
+   * User plus system CPU seconds of a process so far ({@code /proc/<pid>/stat} fields 14 and 15, in
+   * clock ticks of 1/100 s), or NaN when unreadable.
+   */
+  private static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
     }
   }
 
