@@ -54,7 +54,7 @@ WORKDIR /home/agent
 ENV HOME=/home/agent \
     PREFECT__CLOUD__AGENT__AGENT_ADDRESS=http://0.0.0.0:8080 \
     MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss256k -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=2000 -XX:Tier3MinInvocationThreshold=1000 -XX:Tier3CompileThreshold=20000 -XX:ReservedCodeCacheSize=32m -Xshare:auto -XX:SharedArchiveFile=/app/agent.jsa -XX:+ExitOnOutOfMemoryError"
+    JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms16m -Xmx64m -Xmn4m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss256k -XX:TieredStopAtLevel=1 -XX:Tier3InvocationThreshold=10000 -XX:Tier3MinInvocationThreshold=5000 -XX:Tier3CompileThreshold=100000 -XX:Tier3BackEdgeThreshold=600000 -XX:ReservedCodeCacheSize=32m -Xshare:auto -XX:SharedArchiveFile=/app/agent.jsa -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080
 
 # Only meaningful while the health server is on (the default agent address above).
