@@ -85,7 +85,7 @@ record CanonicalDefinition(ObjectNode definition, String family, String sha256) 
       if (SORTED_BY_NAME.contains(field)) {
         items.sort(Comparator.comparing(item -> item.path("name").asText("")));
       }
-      ArrayNode array = Json.MAPPER.createArrayNode();
+      ArrayNode array = Json.array();
       items.forEach(array::add);
       return array;
     }

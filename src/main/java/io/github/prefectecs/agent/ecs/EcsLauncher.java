@@ -9,6 +9,7 @@ import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.run.Launcher;
+import io.github.prefectecs.agent.support.JsonTrees;
 import io.github.prefectecs.agent.watch.SpotMarker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -337,7 +338,7 @@ public final class EcsLauncher implements Launcher {
       if (in == null) {
         throw new IllegalStateException("the packaged ecs/task-definition.json is missing");
       }
-      return (ObjectNode) Json.MAPPER.readTree(in);
+      return (ObjectNode) JsonTrees.read(in.readAllBytes());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("the packaged ecs/task-definition.json is invalid", e);
     } catch (IOException e) {

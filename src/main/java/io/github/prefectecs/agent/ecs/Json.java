@@ -1,16 +1,13 @@
 package io.github.prefectecs.agent.ecs;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.github.prefectecs.agent.support.JsonTrees;
 
 /** Shared Jackson mappers and small tree helpers for task definitions and RunTask arguments. */
 final class Json {
-  static final ObjectMapper MAPPER =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
   private Json() {}
 
@@ -40,7 +37,7 @@ final class Json {
     }
     if (i < document.length && document[i] == '{') {
       try {
-        return MAPPER.readTree(document);
+        return JsonTrees.read(document);
       } catch (com.fasterxml.jackson.core.JsonProcessingException notStrictJson) {
         // YAML decides: `{a: 1}` is YAML, not JSON.
       }
@@ -52,8 +49,12 @@ final class Json {
     static final YAMLMapper YAML = new YAMLMapper();
   }
 
+  static ArrayNode array() {
+    return JsonTrees.array();
+  }
+
   static ObjectNode object() {
-    return MAPPER.createObjectNode();
+    return JsonTrees.object();
   }
 
   /** The object under {@code field}, created when absent or not an object. */
@@ -97,10 +98,6 @@ final class Json {
   }
 
   static String write(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsString(node);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise a JSON tree", e);
-    }
+    return JsonTrees.write(node);
   }
 }

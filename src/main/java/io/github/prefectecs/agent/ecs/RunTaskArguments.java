@@ -68,7 +68,7 @@ final class RunTaskArguments {
 
   private ArrayNode environment(FlowRun run, EcsRunConfig config, JsonNode existing) {
     Map<String, String> env = environment.forRun(run.id(), run.flow().id(), config.env());
-    ArrayNode array = Json.MAPPER.createArrayNode();
+    ArrayNode array = Json.array();
     Set<String> names = new LinkedHashSet<>(env.keySet());
     env.forEach((name, value) -> array.addObject().put("name", name).put("value", value));
     if (existing != null && existing.isArray()) {

@@ -101,7 +101,7 @@ final class RunTaskKwargs {
   }
 
   static ArrayNode strategy(List<CapacityProviderItem> items) {
-    ArrayNode array = Json.MAPPER.createArrayNode();
+    ArrayNode array = Json.array();
     for (CapacityProviderItem item : items) {
       ObjectNode entry = array.addObject();
       entry.put("capacityProvider", item.provider());

@@ -52,7 +52,7 @@ final class TaskDefinitionRenderer {
         Json.named(Json.arrayAt(definition, "containerDefinitions"), FLOW_CONTAINER);
     String image = image(config, flow, Json.text(container, "image"));
     container.put("image", image);
-    ArrayNode env = Json.MAPPER.createArrayNode();
+    ArrayNode env = Json.array();
     env.addObject().put("name", "PREFECT__CONTEXT__IMAGE").put("value", image);
     JsonNode templateEnv = container.get("environment");
     if (templateEnv != null && templateEnv.isArray()) {

@@ -1,8 +1,8 @@
 package io.github.prefectecs.agent.prefect;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.support.JsonTrees;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +26,6 @@ final class AliasedMutation {
    */
   static List<UpdateResult> send(
       GraphqlTransport transport,
-      ObjectMapper mapper,
       String field,
       String inputType,
       String selection,
@@ -37,7 +36,7 @@ final class AliasedMutation {
     }
     StringBuilder params = new StringBuilder();
     StringBuilder body = new StringBuilder();
-    ObjectNode variables = mapper.createObjectNode();
+    ObjectNode variables = JsonTrees.object();
     for (int i = 0; i < inputs.size(); i++) {
       params
           .append(i == 0 ? "" : ", ")

@@ -1,12 +1,12 @@
 package io.github.prefectecs.agent.prefect;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.prefect.PrefectApiException.Kind;
+import io.github.prefectecs.agent.support.JsonTrees;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +33,6 @@ public final class GraphqlPrefectApi implements PrefectApi {
   private final PrefectApiSettings settings;
   private final GraphqlTransport transport;
   private final Clock clock;
-  private final ObjectMapper mapper = new ObjectMapper();
   private final OkHttpClient ownedClient;
 
   /**
@@ -61,7 +60,7 @@ public final class GraphqlPrefectApi implements PrefectApi {
     this.settings = settings;
     this.clock = clock;
     this.ownedClient = owned;
-    this.transport = new GraphqlTransport(settings, client, clock, sleeper, mapper);
+    this.transport = new GraphqlTransport(settings, client, clock, sleeper);
   }
 
   /** A client for {@code config} with its own OkHttp client, closed by {@link #close()}. */
@@ -133,14 +132,14 @@ public final class GraphqlPrefectApi implements PrefectApi {
 
   @Override
   public String registerAgent(AgentRegistration registration) {
-    ObjectNode input = mapper.createObjectNode();
+    ObjectNode input = JsonTrees.object();
     input.put("type", registration.type());
     input.put("name", registration.name());
     ArrayNode labels = input.putArray("labels");
     registration.labels().forEach(labels::add);
     input.put("tenant_id", registration.tenantId());
     input.put("agent_config_id", registration.agentConfigId());
-    ObjectNode variables = mapper.createObjectNode();
+    ObjectNode variables = JsonTrees.object();
     variables.set("input", input);
     JsonNode id =
         data(
@@ -163,12 +162,12 @@ public final class GraphqlPrefectApi implements PrefectApi {
 
   @Override
   public List<String> runsInQueue(String tenantId, List<String> labels, Instant before) {
-    ObjectNode input = mapper.createObjectNode();
+    ObjectNode input = JsonTrees.object();
     input.put("tenant_id", tenantId);
     input.put("before", PrefectStates.format(before));
     ArrayNode array = input.putArray("labels");
     labels.forEach(array::add);
-    ObjectNode variables = mapper.createObjectNode();
+    ObjectNode variables = JsonTrees.object();
     variables.set("input", input);
     JsonNode ids =
         data(
@@ -188,7 +187,7 @@ public final class GraphqlPrefectApi implements PrefectApi {
     if (ids.isEmpty()) {
       return List.of();
     }
-    ObjectNode variables = mapper.createObjectNode();
+    ObjectNode variables = JsonTrees.object();
     ArrayNode array = variables.putArray("ids");
     new LinkedHashSet<>(ids).forEach(array::add);
     variables.put("cutoff", PrefectStates.format(taskRunCutoff));
@@ -233,7 +232,7 @@ public final class GraphqlPrefectApi implements PrefectApi {
     if (ids.isEmpty()) {
       return List.of();
     }
-    ObjectNode variables = mapper.createObjectNode();
+    ObjectNode variables = JsonTrees.object();
     ArrayNode array = variables.putArray("ids");
     new LinkedHashSet<>(ids).forEach(array::add);
     JsonNode rows =
@@ -265,11 +264,10 @@ public final class GraphqlPrefectApi implements PrefectApi {
     List<ObjectNode> inputs = new ArrayList<>();
     List<String> runIds = new ArrayList<>(new LinkedHashSet<>(ids));
     for (String id : runIds) {
-      inputs.add(mapper.createObjectNode().put("flow_run_id", id));
+      inputs.add(JsonTrees.object().put("flow_run_id", id));
     }
     return AliasedMutation.send(
         transport,
-        mapper,
         "update_flow_run_heartbeat",
         "update_flow_run_heartbeat_input",
         "{ success }",
@@ -291,24 +289,23 @@ public final class GraphqlPrefectApi implements PrefectApi {
     List<ObjectNode> inputs = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (StateUpdate update : updates) {
-      ObjectNode item = mapper.createObjectNode();
+      ObjectNode item = JsonTrees.object();
       item.put(idField, update.runId());
       item.put("version", update.version());
       item.set("state", update.state());
-      ObjectNode input = mapper.createObjectNode();
+      ObjectNode input = JsonTrees.object();
       input.putArray("states").add(item);
       inputs.add(input);
       ids.add(update.runId());
     }
-    return AliasedMutation.send(
-        transport, mapper, field, field + "_input", STATES_SELECTION, inputs, ids);
+    return AliasedMutation.send(transport, field, field + "_input", STATES_SELECTION, inputs, ids);
   }
 
   @Override
   public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
     Map<String, ArrayNode> byRun = new LinkedHashMap<>();
     for (LogEntry log : logs) {
-      ObjectNode item = mapper.createObjectNode();
+      ObjectNode item = JsonTrees.object();
       item.put("flow_run_id", log.flowRunId());
       item.put("name", log.name());
       item.put("message", log.message());
@@ -316,13 +313,12 @@ public final class GraphqlPrefectApi implements PrefectApi {
       if (log.timestamp() != null) {
         item.put("timestamp", PrefectStates.format(log.timestamp()));
       }
-      byRun.computeIfAbsent(log.flowRunId(), id -> mapper.createArrayNode()).add(item);
+      byRun.computeIfAbsent(log.flowRunId(), id -> JsonTrees.array()).add(item);
     }
     List<ObjectNode> inputs = new ArrayList<>();
-    byRun.values().forEach(items -> inputs.add(mapper.createObjectNode().set("logs", items)));
+    byRun.values().forEach(items -> inputs.add(JsonTrees.object().set("logs", items)));
     return AliasedMutation.send(
         transport,
-        mapper,
         "write_run_logs",
         "write_run_logs_input",
         "{ success }",

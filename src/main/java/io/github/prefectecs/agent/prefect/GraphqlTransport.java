@@ -2,10 +2,10 @@ package io.github.prefectecs.agent.prefect;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.prefect.PrefectApiException.Kind;
+import io.github.prefectecs.agent.support.JsonTrees;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -45,20 +45,13 @@ final class GraphqlTransport {
   private final String safeUrl;
   private final Clock clock;
   private final Sleeper sleeper;
-  private final ObjectMapper mapper;
   private final AtomicReference<String> agentId = new AtomicReference<>();
   private final AtomicReference<String> tenantId = new AtomicReference<>();
 
-  GraphqlTransport(
-      PrefectApiSettings settings,
-      OkHttpClient shared,
-      Clock clock,
-      Sleeper sleeper,
-      ObjectMapper mapper) {
+  GraphqlTransport(PrefectApiSettings settings, OkHttpClient shared, Clock clock, Sleeper sleeper) {
     this.settings = settings;
     this.clock = clock;
     this.sleeper = sleeper;
-    this.mapper = mapper;
     this.client =
         shared
             .newBuilder()
@@ -142,14 +135,10 @@ final class GraphqlTransport {
   }
 
   private String requestBody(String query, ObjectNode variables) {
-    ObjectNode node = mapper.createObjectNode();
+    ObjectNode node = JsonTrees.object();
     node.put("query", query);
-    node.set("variables", variables == null ? mapper.createObjectNode() : variables);
-    try {
-      return mapper.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise a GraphQL request", e);
-    }
+    node.set("variables", variables == null ? JsonTrees.object() : variables);
+    return JsonTrees.write(node);
   }
 
   private JsonNode postWithRetries(String operation, String body, boolean mutation) {
@@ -257,7 +246,7 @@ final class GraphqlTransport {
   private Attempt parse(String operation, String text) {
     JsonNode root = null;
     try {
-      root = mapper.readTree(text);
+      root = JsonTrees.read(text);
     } catch (JsonProcessingException e) {
       root = null;
     }
@@ -298,7 +287,7 @@ final class GraphqlTransport {
     }
     String detail = "";
     try {
-      JsonNode errors = mapper.readTree(text).get("errors");
+      JsonNode errors = JsonTrees.read(text).get("errors");
       if (errors != null && errors.isArray() && !errors.isEmpty()) {
         PrefectApiException typed = GraphqlErrors.classify(operation, GraphqlErrors.list(errors));
         if (typed.kind() == Kind.UNAUTHENTICATED) {

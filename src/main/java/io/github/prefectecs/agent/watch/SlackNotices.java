@@ -1,8 +1,8 @@
 package io.github.prefectecs.agent.watch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.Secret;
+import io.github.prefectecs.agent.support.JsonTrees;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import java.io.IOException;
 import java.net.URI;
@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class SlackNotices implements Notices, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SlackNotices.class);
   static final int QUEUE = 100;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Secret url;
   private final HttpClient http;
@@ -102,13 +101,13 @@ public final class SlackNotices implements Notices, AutoCloseable {
   }
 
   private void send(Notice notice) {
-    ObjectNode body = JSON.createObjectNode().put("text", text(notice));
+    ObjectNode body = JsonTrees.object().put("text", text(notice));
     try {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create(url.reveal()))
               .timeout(timeout)
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+              .POST(HttpRequest.BodyPublishers.ofString(JsonTrees.write(body)))
               .build();
       HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
       if (response.statusCode() / 100 == 2) {

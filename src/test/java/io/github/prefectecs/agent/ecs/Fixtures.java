@@ -86,7 +86,7 @@ final class Fixtures {
 
   static ObjectNode json(String text) {
     try {
-      return (ObjectNode) Json.MAPPER.readTree(text);
+      return (ObjectNode) io.github.prefectecs.agent.support.JsonTrees.read(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(e);
     }

@@ -209,7 +209,7 @@ class RunTaskArgumentsTest {
             .build(run, EcsRunConfig.empty());
 
     assertThat(kwargs.at("/overrides/containerOverrides/0/command"))
-        .isEqualTo(Json.MAPPER.createArrayNode().add("/bin/sh").add("-c").add(command));
+        .isEqualTo(Json.array().add("/bin/sh").add("-c").add(command));
   }
 
   @Test

@@ -102,8 +102,7 @@ class RunTaskKwargsTest {
                     new CapacityProviderItem("FARGATE", 1, 2),
                     new CapacityProviderItem("FARGATE_SPOT", 4, 0))))
         .isEqualTo(
-            Json.MAPPER
-                .createArrayNode()
+            Json.array()
                 .add(json("{\"capacityProvider\":\"FARGATE\",\"weight\":1,\"base\":2}"))
                 .add(json("{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":4}")));
   }
