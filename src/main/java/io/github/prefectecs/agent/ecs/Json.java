@@ -1,23 +1,16 @@
 package io.github.prefectecs.agent.ecs;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.prefectecs.agent.support.JsonTrees;
 
 /** Shared Jackson mappers and small tree helpers for task definitions and RunTask arguments. */
 final class Json {
 
   private Json() {}
-
-  /**
-   * The YAML mapper, built on first use: YAML support (SnakeYAML and Jackson's YAML module, ~110
-   * classes) is loaded only by an agent that reads a YAML document.
-   */
-  static YAMLMapper yaml() {
-    return YamlHolder.YAML;
-  }
 
   /**
    * A YAML or JSON document as a tree. A document that opens with <code>{</code> is read as JSON
@@ -42,11 +35,17 @@ final class Json {
         // YAML decides: `{a: 1}` is YAML, not JSON.
       }
     }
-    return yaml().readTree(document);
+    try (JsonParser yaml = YamlHolder.FACTORY.createParser(document)) {
+      return JsonTrees.read(yaml);
+    }
   }
 
+  /**
+   * YAML's streaming parser, built on first use: YAML support (SnakeYAML and Jackson's YAML format,
+   * ~110 classes) is loaded only by an agent that reads a YAML document.
+   */
   private static final class YamlHolder {
-    static final YAMLMapper YAML = new YAMLMapper();
+    static final YAMLFactory FACTORY = YAMLFactory.builder().build();
   }
 
   static ArrayNode array() {

@@ -117,7 +117,13 @@ public final class JsonTrees {
     }
   }
 
-  private static JsonNode read(JsonParser parser) throws IOException {
+  /**
+   * The tree of the first value {@code parser} reads (any Jackson format's parser: JSON, YAML); the
+   * caller closes the parser.
+   *
+   * @throws JsonProcessingException when the input is not well-formed
+   */
+  public static JsonNode read(JsonParser parser) throws IOException {
     JsonToken first = parser.nextToken();
     return first == null ? MissingNode.getInstance() : value(parser, first);
   }

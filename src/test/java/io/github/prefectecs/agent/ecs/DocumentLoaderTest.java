@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -56,6 +57,23 @@ class DocumentLoaderTest {
     // Not strict JSON, but YAML: read as YAML, as it always was.
     assertThat(loader.load("x", flow.toString()).get("family").asText()).isEqualTo("x");
     assertThat(loader.load("x", bom.toString()).get("cpu").asInt()).isEqualTo(2048);
+  }
+
+  @Test
+  void yamlReadsAsJacksonsYamlMapperReadsIt() throws Exception {
+    var mapper = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    for (String yaml :
+        List.of(
+            "cpu: 1024\nmemory: '2048'\nessential: true\nhostname: null\nratio: 0.5\n",
+            "containerDefinitions:\n  - name: flow\n    command: [a, \"b c\"]\n"
+                + "    environment:\n      - {name: A, value: 'yes'}\n",
+            "base: &b {cpu: 256}\nother: *b\nnote: |\n  two\n  lines\n",
+            "---\nfamily: f\n...\n",
+            "big: 123456789012345678901\nlong: 4294967296\nneg: -3\n")) {
+      assertThat(Json.readYamlOrJson(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .as(yaml)
+          .isEqualTo(mapper.readTree(yaml));
+    }
   }
 
   @Test
