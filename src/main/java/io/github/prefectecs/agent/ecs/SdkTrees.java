@@ -117,9 +117,12 @@ final class SdkTrees {
       if (node.isBoolean()) {
         return node.booleanValue();
       }
-      if (node.isTextual()
-          && ("true".equals(node.textValue()) || "false".equals(node.textValue()))) {
-        return Boolean.valueOf(node.textValue());
+      String text = node.isTextual() ? node.textValue().strip() : null;
+      if ("true".equalsIgnoreCase(text) || "false".equalsIgnoreCase(text)) {
+        return Boolean.valueOf(text);
+      }
+      if (node.isIntegralNumber() && (node.asLong() == 0 || node.asLong() == 1)) {
+        return node.asLong() == 1;
       }
       throw bad(at, "true or false", node);
     }

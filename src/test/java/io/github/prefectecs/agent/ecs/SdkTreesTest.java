@@ -142,6 +142,17 @@ class SdkTreesTest {
   }
 
   @Test
+  void booleans_may_be_given_as_text_in_any_case_or_as_0_and_1() throws Exception {
+    assertThat(bindRunTask("{\"enableECSManagedTags\": \"True\"}").enableECSManagedTags()).isTrue();
+    assertThat(bindRunTask("{\"enableECSManagedTags\": \"FALSE\"}").enableECSManagedTags())
+        .isFalse();
+    assertThat(bindRunTask("{\"enableExecuteCommand\": 1}").enableExecuteCommand()).isTrue();
+    assertThat(bindRunTask("{\"enableExecuteCommand\": 0}").enableExecuteCommand()).isFalse();
+    assertThatThrownBy(() -> bindRunTask("{\"enableExecuteCommand\": 2}"))
+        .hasMessage("bad value at `enableExecuteCommand`: expected true or false, got 2");
+  }
+
+  @Test
   void an_unknown_field_is_named_with_its_path() throws Exception {
     assertThatThrownBy(() -> bindRunTask("{\"lanchType\": \"FARGATE\"}"))
         .isInstanceOf(SdkTrees.Mismatch.class)
