@@ -2,15 +2,9 @@ package io.github.prefectecs.agent.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.prefectecs.agent.prefect.AgentRegistration;
-import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
-import io.github.prefectecs.agent.prefect.LogEntry;
-import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
-import io.github.prefectecs.agent.prefect.StateUpdate;
-import io.github.prefectecs.agent.prefect.UpdateResult;
-import java.time.Instant;
+import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +66,7 @@ class StatusReadsTest {
   }
 
   /** Answers every id except "gone" as Submitted; records each query. */
-  private static final class StatusApi implements PrefectApi {
+  private static final class StatusApi extends UnusedPrefectApi {
     final List<List<String>> queries = new CopyOnWriteArrayList<>();
     volatile PrefectApiException failure;
 
@@ -95,49 +89,6 @@ class StatusReadsTest {
     }
 
     @Override
-    public String apiTokenScope() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String defaultTenantId() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String registerAgent(AgentRegistration registration) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
     public void hello() {}
-
-    @Override
-    public List<String> runsInQueue(String tenantId, List<String> labels, Instant before) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<FlowRun> flowRuns(Collection<String> ids, Instant taskRunCutoff) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<UpdateResult> setTaskRunStates(List<StateUpdate> updates) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.prefect.PrefectApiException.Kind;
 import io.github.prefectecs.agent.support.Backoff;
+import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,7 @@ class PrefectBatcherTest {
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
 
   /** Records batches; log writes wait for {@code gate}; unknown ids fail per item. */
-  private static final class FakeApi implements PrefectApi {
+  private static final class FakeApi extends UnusedPrefectApi {
     @Override
     public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
         Collection<String> ids) {
@@ -82,21 +83,6 @@ class PrefectBatcherTest {
     }
 
     @Override
-    public String apiTokenScope() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String defaultTenantId() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String registerAgent(AgentRegistration registration) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
     public void hello() {}
 
     @Override
@@ -108,9 +94,6 @@ class PrefectBatcherTest {
     public List<FlowRun> flowRuns(Collection<String> ids, Instant taskRunCutoff) {
       return List.of();
     }
-
-    @Override
-    public void close() {}
   }
 
   @AfterEach

@@ -6,15 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.prefect.AgentRegistration;
-import io.github.prefectecs.agent.prefect.FlowRun;
-import io.github.prefectecs.agent.prefect.LogEntry;
-import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
-import io.github.prefectecs.agent.prefect.StateUpdate;
-import io.github.prefectecs.agent.prefect.UpdateResult;
 import io.github.prefectecs.agent.testsupport.TestConfigs;
+import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -116,7 +111,7 @@ class ApiConnectionTest {
         c, c.backend(), c.apiKey().reveal(), c.authToken().reveal(), tenant);
   }
 
-  private static final class FakeApi implements PrefectApi {
+  private static final class FakeApi extends UnusedPrefectApi {
     @Override
     public List<io.github.prefectecs.agent.prefect.TaskRun> taskRunStatuses(
         Collection<String> ids) {
@@ -156,33 +151,5 @@ class ApiConnectionTest {
     public void hello() {
       calls.add("hello");
     }
-
-    @Override
-    public List<String> runsInQueue(String tenantId, List<String> labels, Instant before) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<FlowRun> flowRuns(Collection<String> ids, Instant cutoff) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<UpdateResult> setTaskRunStates(List<StateUpdate> updates) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -4,10 +4,10 @@ import io.github.prefectecs.agent.prefect.AgentRegistration;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.LogEntry;
-import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.UpdateResult;
+import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -19,18 +19,13 @@ import java.util.concurrent.TimeUnit;
  * A Prefect API whose {@code register_agent} waits for a gate, records the calls it answers, and
  * finds no runs: enough for start-up.
  */
-final class GatedPrefectApi implements PrefectApi {
+final class GatedPrefectApi extends UnusedPrefectApi {
   final CountDownLatch registrationGate = new CountDownLatch(1);
   final CountDownLatch registering = new CountDownLatch(1);
   final CountDownLatch polled = new CountDownLatch(1);
   final List<String> calls = new CopyOnWriteArrayList<>();
   volatile RuntimeException tenantFailure;
   volatile RuntimeException registrationFailure;
-
-  @Override
-  public String apiTokenScope() {
-    throw new UnsupportedOperationException();
-  }
 
   @Override
   public String defaultTenantId() {
@@ -101,7 +96,4 @@ final class GatedPrefectApi implements PrefectApi {
   public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
     return List.of();
   }
-
-  @Override
-  public void close() {}
 }
