@@ -312,6 +312,7 @@ public final class Agent implements AutoCloseable {
               reporter,
               launcher,
               metrics,
+              health,
               clock,
               watchThread);
     }

@@ -69,22 +69,16 @@ public enum ClaimVerdict {
       if (after == null) {
         return NOT_OURS;
       }
-      String type = stateType(after);
+      String type = after.stateType();
       if ("Submitted".equals(type)
           && claimToken.equals(PrefectStates.claimOf(after.serializedState()))) {
         continue;
       }
       allOurs = false;
-      if (after.version() != before.version() || !Objects.equals(type, stateType(before))) {
+      if (after.version() != before.version() || !Objects.equals(type, before.stateType())) {
         return NOT_OURS;
       }
     }
     return allOurs ? OURS : PENDING;
-  }
-
-  private static String stateType(TaskRun taskRun) {
-    return taskRun.serializedState() == null
-        ? null
-        : taskRun.serializedState().path("type").asText(null);
   }
 }

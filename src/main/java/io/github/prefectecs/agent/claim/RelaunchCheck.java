@@ -1,5 +1,7 @@
 package io.github.prefectecs.agent.claim;
 
+import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.Launcher.PreviousTask;
 import java.time.Clock;
@@ -35,11 +37,15 @@ public final class RelaunchCheck {
   }
 
   /**
-   * Whether {@code runId} (whose previous task is {@code taskArn}) may be claimed now. When its
-   * previous task is gone the launcher forgets it, so the launch starts a new task; when it is
-   * alive the launcher keeps it, so the launch reports that task and starts none.
+   * Whether {@code run} (whose previous task is {@code taskArn}) may be claimed now. When its
+   * previous task is gone the launcher forgets it, so the launch starts a new task. When it is
+   * alive and the server rescheduled the run (the flow run itself is Scheduled again: Lazarus, a
+   * restart in the UI), the old task is stopped and the launch waits for it to be STOPPED before it
+   * starts the new attempt; when only task runs are queued again (a Running run retrying) the
+   * launcher keeps the task, so the launch reports it and starts none.
    */
-  public boolean mayClaim(String runId, String taskArn) {
+  public boolean mayClaim(FlowRun run, String taskArn) {
+    String runId = run.id();
     Instant now = clock.instant();
     Instant until = deferredUntil.get(runId);
     if (until != null && now.isBefore(until)) {
@@ -48,11 +54,32 @@ public final class RelaunchCheck {
     deferredUntil.remove(runId);
     PreviousTask previous = launcher.previousTask(runId);
     switch (previous) {
-      case ALIVE ->
+      case ALIVE -> {
+        if (PrefectStates.isScheduledType(run.state())) {
+          String message =
+              run.serializedState() == null
+                  ? null
+                  : run.serializedState().path("message").asText(null);
+          String reason =
+              "Flow run "
+                  + runId
+                  + " was rescheduled ("
+                  + run.state()
+                  + (message == null ? "" : ": " + message)
+                  + ") while this task ran; stopped so that the new attempt starts alone";
+          LOG.info(
+              "Flow run {} was rescheduled while its task {} still runs; stopping that task, the"
+                  + " new attempt starts once it is stopped",
+              runId,
+              taskArn);
+          launcher.retirePrevious(runId, reason);
+        } else {
           LOG.info(
               "Flow run {} is queued again; its task {} still runs, so no other is started",
               runId,
               taskArn);
+        }
+      }
       case GONE -> {
         LOG.info(
             "Flow run {} is queued again and its task {} is gone; a new task will be started",

@@ -9,6 +9,7 @@ import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.run.Launcher;
+import io.github.prefectecs.agent.run.RunAttempt;
 import io.github.prefectecs.agent.support.JsonTrees;
 import io.github.prefectecs.agent.watch.SpotMarker;
 import java.io.IOException;
@@ -54,6 +55,7 @@ public final class EcsLauncher implements Launcher {
   private final TaskDefinitionRenderer renderer;
   private final TaskDefinitionRegistry registry;
   private final Map<String, String> running = new ConcurrentHashMap<>();
+  private final Map<String, Retiring> retiring = new ConcurrentHashMap<>();
   private volatile ObjectNode agentTemplate;
   private volatile RunTaskArguments arguments;
   private volatile TaskLauncher taskLauncher;
@@ -190,17 +192,21 @@ public final class EcsLauncher implements Launcher {
 
   @Override
   public LaunchResult launch(FlowRun run, int attempt) {
-    return launch(run, attempt, null);
+    return launch(run, attempt, (RunAttempt) null);
   }
 
   /**
-   * {@inheritDoc} The RunTask {@code clientToken} is {@code <run id>-<version>-<launchId>} ({@code
-   * <run id>-<version>} without a launch id).
+   * {@inheritDoc} The RunTask {@code clientToken} is {@code <run id>-<version>-<attempt id>}
+   * ({@code <run id>-<version>} without an attempt), and the task is tagged with the attempt.
    */
   @Override
-  public LaunchResult launch(FlowRun run, int attempt, String launchId) {
+  public LaunchResult launch(FlowRun run, int attempt, RunAttempt runAttempt) {
     if (taskLauncher == null) {
       throw new IllegalStateException("EcsLauncher.launch called before start()");
+    }
+    LaunchResult waiting = previousStillStopping(run.id());
+    if (waiting != null) {
+      return waiting;
     }
     String existing = running.get(run.id());
     if (existing != null) {
@@ -210,11 +216,11 @@ public final class EcsLauncher implements Launcher {
     try {
       EcsRunConfig runConfig = EcsRunConfig.of(run);
       ObjectNode kwargs = arguments.build(run, runConfig);
-      if (launchId != null) {
-        kwargs.put("clientToken", RunTaskArguments.clientToken(run, "-" + launchId));
+      if (runAttempt != null) {
+        RunTaskArguments.attempt(kwargs, run, runAttempt);
       }
 
-      boolean onDemand = onDemandAfterSpot(run, kwargs);
+      boolean onDemand = onDemandAfterSpot(run, kwargs, runAttempt == null);
       String taskDefinition = taskDefinition(run, runConfig, kwargs);
       kwargs.put("taskDefinition", taskDefinition);
       LaunchResult result = runTask(run, kwargs, taskDefinition, runConfig);
@@ -242,14 +248,17 @@ public final class EcsLauncher implements Launcher {
    * A run the task watcher rescheduled after a Spot interruption carries a marker in its Scheduled
    * state's message: whichever agent launches it next uses FARGATE (on-demand) only.
    */
-  private static boolean onDemandAfterSpot(FlowRun run, ObjectNode kwargs) {
+  private static boolean onDemandAfterSpot(FlowRun run, ObjectNode kwargs, boolean ownToken) {
     if (!SpotMarker.onDemandRequired(run.serializedState()) || !RunTaskKwargs.usesSpot(kwargs)) {
       return false;
     }
     kwargs.set(
         RunTaskKwargs.STRATEGY,
         RunTaskKwargs.strategy(List.of(new CapacityProviderItem("FARGATE", 1, 0))));
-    kwargs.put("clientToken", RunTaskArguments.clientToken(run, "-od"));
+    if (ownToken) {
+      // Without an attempt the token names the run version only: keep the on-demand launch apart.
+      kwargs.put("clientToken", RunTaskArguments.clientToken(run, "-od"));
+    }
     log.info("Flow run {} was interrupted by Fargate Spot before; launching on FARGATE", run.id());
     return true;
   }
@@ -315,6 +324,96 @@ public final class EcsLauncher implements Launcher {
           flowRunId,
           e.getMessage());
       return PreviousTask.UNKNOWN;
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>StopTask (on the cluster-modify bucket RunTask uses) is sent now; if it fails it is sent
+   * again by the next launch attempt, which looks at the task before anything else.
+   */
+  @Override
+  public void retirePrevious(String flowRunId, String reason) {
+    String arn = running.get(flowRunId);
+    if (arn == null) {
+      return;
+    }
+    retiring.put(flowRunId, new Retiring(arn, clock.instant(), reason));
+    stopQuietly(flowRunId, arn, reason);
+  }
+
+  /** A task stopped because the server rescheduled its run; the next launch waits for it. */
+  private record Retiring(String taskArn, java.time.Instant since, String reason) {}
+
+  /** The longest a relaunch waits for the run's previous task to stop before it gives up. */
+  static final Duration RETIRE_TIMEOUT = Duration.ofMinutes(10);
+
+  static final Duration RETIRE_POLL = Duration.ofSeconds(5);
+
+  /**
+   * Null when the run's previous task is stopped (or was never retired); else what the launch
+   * answers while it waits.
+   */
+  private LaunchResult previousStillStopping(String flowRunId) {
+    Retiring r = retiring.get(flowRunId);
+    if (r == null) {
+      return null;
+    }
+    software.amazon.awssdk.services.ecs.model.Task task;
+    try {
+      task = RunningTasks.describe(ecs, limits, settings.cluster(), r.taskArn());
+    } catch (SdkException | EcsLaunchException e) {
+      return new LaunchResult.Waiting(
+          "cannot look at the run's previous task "
+              + r.taskArn()
+              + " ("
+              + e.getMessage()
+              + "); waiting for it to stop",
+          RETIRE_POLL);
+    }
+    if (task == null || "STOPPED".equals(task.lastStatus())) {
+      retiring.remove(flowRunId, r);
+      running.remove(flowRunId, r.taskArn());
+      log.info(
+          "The previous task {} of flow run {} is stopped; starting the new attempt",
+          r.taskArn(),
+          flowRunId);
+      return null;
+    }
+    if (Duration.between(r.since(), clock.instant()).compareTo(RETIRE_TIMEOUT) >= 0) {
+      retiring.remove(flowRunId, r);
+      return new LaunchResult.Rejected(
+          "The run was rescheduled while its previous task "
+              + r.taskArn()
+              + " still ran; that task did not stop within "
+              + RETIRE_TIMEOUT.toMinutes()
+              + " min of StopTask (last status "
+              + task.lastStatus()
+              + "), so no second task was started");
+    }
+    if (!"STOPPED".equals(task.desiredStatus())) {
+      stopQuietly(flowRunId, r.taskArn(), r.reason());
+    }
+    return new LaunchResult.Waiting(
+        "waiting for the run's previous task "
+            + r.taskArn()
+            + " to stop (last status "
+            + task.lastStatus()
+            + ") before starting the new attempt",
+        RETIRE_POLL);
+  }
+
+  private void stopQuietly(String flowRunId, String arn, String reason) {
+    try {
+      RunningTasks.stop(ecs, limits, settings.cluster(), arn, reason);
+      log.info("Stopped task {} of flow run {}: {}", arn, flowRunId, reason);
+    } catch (SdkException | EcsLaunchException e) {
+      log.warn(
+          "StopTask of {} (flow run {}) failed; trying again before the relaunch: {}",
+          arn,
+          flowRunId,
+          e.getMessage());
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.run.RunAttempt;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,12 @@ final class RunTaskArguments {
   static final String TAG_FLOW_RUN_ID = "prefect:flow-run-id";
   static final String TAG_FLOW_ID = "prefect:flow-id";
   static final String TAG_AGENT = "prefect:agent";
+
+  /** The launch attempt (see {@link RunAttempt}): its id. */
+  static final String TAG_ATTEMPT = "prefect:attempt";
+
+  /** The launch attempt: the flow run's version while its flow process runs. */
+  static final String TAG_RUN_VERSION = "prefect:run-version";
 
   private final EcsSettings settings;
   private final ObjectNode agentKwargs;
@@ -128,6 +135,31 @@ final class RunTaskArguments {
   static String token(String token) {
     String clean = token.replaceAll("[^\\x21-\\x7e]", "_");
     return clean.length() <= 64 ? clean : clean.substring(clean.length() - 64);
+  }
+
+  /**
+   * Names {@code attempt} in the RunTask arguments: its tags, and a client token per attempt (ECS
+   * keeps a token for hours, so a token per run version alone would answer a relaunch with the old
+   * task, while a retry of the same attempt must get the same answer).
+   */
+  static void attempt(ObjectNode kwargs, FlowRun run, RunAttempt attempt) {
+    kwargs.put("clientToken", clientToken(run, "-" + attempt.id()));
+    tag(kwargs, TAG_ATTEMPT, attempt.id());
+    tag(kwargs, TAG_RUN_VERSION, Integer.toString(attempt.runningVersion()));
+  }
+
+  /** The attempt {@code tags} name, or null when they name none (or a malformed one). */
+  static RunAttempt attemptOf(Map<String, String> tags) {
+    String id = tags.get(TAG_ATTEMPT);
+    String version = tags.get(TAG_RUN_VERSION);
+    if (id == null || version == null) {
+      return null;
+    }
+    try {
+      return new RunAttempt(id, Integer.parseInt(version));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static void tag(ObjectNode kwargs, String key, String value) {

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.ecs;
 
+import io.github.prefectecs.agent.watch.EcsTasks;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,11 +69,29 @@ final class RunningTasks {
 
   /** Whether {@code arn} is still a live task (one DescribeTasks call). */
   static boolean alive(EcsClient ecs, EcsRateLimits limits, String cluster, String arn) {
+    Task task = describe(ecs, limits, cluster, arn);
+    return task != null && isLive(task);
+  }
+
+  /**
+   * The task {@code arn} (one DescribeTasks call in the cluster its ARN names, else {@code
+   * cluster}); null when ECS no longer knows it.
+   */
+  static Task describe(EcsClient ecs, EcsRateLimits limits, String cluster, String arn) {
+    String in = EcsTasks.clusterOf(arn, cluster);
     List<Task> tasks =
         EcsRateLimits.call(
-                () -> ecs.describeTasks(r -> r.cluster(cluster).tasks(arn)), limits.clusterRead())
+                () -> ecs.describeTasks(r -> r.cluster(in).tasks(arn)), limits.clusterRead())
             .tasks();
-    return tasks.stream().anyMatch(t -> arn.equals(t.taskArn()) && isLive(t));
+    return tasks.stream().filter(t -> arn.equals(t.taskArn())).findFirst().orElse(null);
+  }
+
+  /** StopTask {@code arn} with {@code reason} (cut to ECS's 255 characters). */
+  static void stop(EcsClient ecs, EcsRateLimits limits, String cluster, String arn, String reason) {
+    String in = EcsTasks.clusterOf(arn, cluster);
+    String cut = reason.length() > 255 ? reason.substring(0, 255) : reason;
+    EcsRateLimits.call(
+        () -> ecs.stopTask(r -> r.cluster(in).task(arn).reason(cut)), limits.runTask());
   }
 
   static boolean startedBy(Task task, String agentName) {

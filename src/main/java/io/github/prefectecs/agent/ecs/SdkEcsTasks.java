@@ -4,7 +4,9 @@ import io.github.prefectecs.agent.watch.EcsTasks;
 import io.github.prefectecs.agent.watch.EcsTasksException;
 import io.github.prefectecs.agent.watch.ObservedTask;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -14,7 +16,6 @@ import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.Failure;
 import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
-import software.amazon.awssdk.services.ecs.model.Tag;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskField;
 
@@ -106,26 +107,21 @@ public final class SdkEcsTasks implements EcsTasks {
     for (Container c : task.containers()) {
       containers.add(new ObservedTask.Container(c.name(), c.exitCode(), c.reason()));
     }
+    Map<String, String> tags = new HashMap<>();
+    task.tags().forEach(t -> tags.put(t.key(), t.value()));
     return new ObservedTask(
         task.taskArn(),
         RunningTasks.flowRunId(task),
-        tag(task, RunTaskArguments.TAG_AGENT),
+        tags.get(RunTaskArguments.TAG_AGENT),
+        RunTaskArguments.attemptOf(tags),
         task.taskDefinitionArn(),
         task.lastStatus(),
+        task.desiredStatus(),
         task.stopCodeAsString(),
         task.stoppedReason(),
         task.createdAt(),
         task.stoppedAt(),
         containers);
-  }
-
-  private static String tag(Task task, String key) {
-    for (Tag tag : task.tags()) {
-      if (key.equals(tag.key())) {
-        return tag.value();
-      }
-    }
-    return null;
   }
 
   private static <T> T call(

@@ -73,6 +73,12 @@ public final class MeteredPrefectApi implements PrefectApi {
   }
 
   @Override
+  public List<FlowRunStatus> flowRunStatuses(
+      Collection<String> ids, Collection<String> withOpenTaskRuns) {
+    return count("flow_run_status", () -> api.flowRunStatuses(ids, withOpenTaskRuns));
+  }
+
+  @Override
   public List<TaskRun> taskRunStatuses(Collection<String> ids) {
     return count("task_run", () -> api.taskRunStatuses(ids));
   }

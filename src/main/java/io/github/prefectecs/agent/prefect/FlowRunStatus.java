@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.prefect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Objects;
  *     be null
  * @param name the run's name; may be null
  * @param flowName its flow's name; may be null
+ * @param openTaskRuns its task runs not in a finished state, when they were asked for (else empty)
  */
 public record FlowRunStatus(
     String id,
@@ -22,9 +24,23 @@ public record FlowRunStatus(
     String agentId,
     JsonNode serializedState,
     String name,
-    String flowName) {
+    String flowName,
+    List<TaskRun> openTaskRuns) {
   public FlowRunStatus {
     Objects.requireNonNull(id, "id");
+    openTaskRuns = openTaskRuns == null ? List.of() : List.copyOf(openTaskRuns);
+  }
+
+  /** A status without its task runs. */
+  public FlowRunStatus(
+      String id,
+      String state,
+      int version,
+      String agentId,
+      JsonNode serializedState,
+      String name,
+      String flowName) {
+    this(id, state, version, agentId, serializedState, name, flowName, List.of());
   }
 
   /** A status without the serialized state and names. */
@@ -36,5 +52,11 @@ public record FlowRunStatus(
   public FlowRunStatus(
       String id, String state, int version, String agentId, JsonNode serializedState) {
     this(id, state, version, agentId, serializedState, null, null);
+  }
+
+  /** This status with {@code taskRuns} as its open task runs. */
+  public FlowRunStatus withOpenTaskRuns(List<TaskRun> taskRuns) {
+    return new FlowRunStatus(
+        id, state, version, agentId, serializedState, name, flowName, taskRuns);
   }
 }

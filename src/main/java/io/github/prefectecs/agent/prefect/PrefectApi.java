@@ -46,6 +46,18 @@ public interface PrefectApi extends AutoCloseable {
   List<FlowRunStatus> flowRunStatuses(Collection<String> ids);
 
   /**
+   * One request for the statuses of {@code ids} and of {@code withOpenTaskRuns}, the latter with
+   * their task runs that are not finished (what the task watcher needs to settle a stopped task:
+   * retries due later, paused task runs, task runs a killed process left Running). Runs the server
+   * does not know are left out.
+   */
+  default List<FlowRunStatus> flowRunStatuses(
+      Collection<String> ids, Collection<String> withOpenTaskRuns) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not read flow run statuses with task runs");
+  }
+
+  /**
    * One {@code task_run} query for the current version and serialized state of {@code ids}. Used to
    * learn whether task runs set Submitted by a write whose answer was lost were set.
    */

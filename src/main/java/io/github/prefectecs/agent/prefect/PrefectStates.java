@@ -62,6 +62,32 @@ public final class PrefectStates {
     return state;
   }
 
+  /**
+   * The key under the Submitted state's {@code context} that names the launch attempt the claim
+   * starts; the attempt's ECS task carries the same id, so its stop settles only that attempt.
+   */
+  public static final String ATTEMPT_KEY = "prefect_ecs_agent_attempt";
+
+  /**
+   * {@code Submitted(message, state=previousState)} whose {@code context} carries {@code claim}
+   * under {@link #CLAIM_KEY} and {@code attempt} under {@link #ATTEMPT_KEY}.
+   */
+  public static ObjectNode submitted(
+      JsonNode previousState, String message, String claim, String attempt) {
+    ObjectNode state = submitted(previousState, message, claim);
+    ((ObjectNode) state.get("context")).put(ATTEMPT_KEY, attempt);
+    return state;
+  }
+
+  /** The attempt recorded in a Submitted state, or null. */
+  public static String attemptOf(JsonNode serializedState) {
+    if (serializedState == null) {
+      return null;
+    }
+    JsonNode attempt = serializedState.path("context").path(ATTEMPT_KEY);
+    return attempt.isTextual() ? attempt.asText() : null;
+  }
+
   /** The claim recorded in a Submitted state by {@link #submitted(JsonNode, String, String)}. */
   public static String claimOf(JsonNode serializedState) {
     if (serializedState == null) {
@@ -76,6 +102,11 @@ public final class PrefectStates {
     return base("Failed", message);
   }
 
+  /** {@code Pending(message)}: what Prefect's restart sets on unfinished task runs. */
+  public static ObjectNode pending(String message) {
+    return base("Pending", message);
+  }
+
   /** {@code Cancelled(message)}. */
   public static ObjectNode cancelled(String message) {
     return base("Cancelled", message);
@@ -86,6 +117,38 @@ public final class PrefectStates {
     ObjectNode state = base("Scheduled", message);
     state.put("start_time", startTime == null ? null : format(startTime));
     return state;
+  }
+
+  /**
+   * Finished state types (Core 0.15's {@code Finished} subclasses): a run or task run in one of
+   * them is never overwritten.
+   */
+  public static final Set<String> FINISHED =
+      Set.of(
+          "Finished",
+          "Success",
+          "Cached",
+          "Mapped",
+          "Skipped",
+          "Looped",
+          "Failed",
+          "TimedOut",
+          "TriggerFailed",
+          "ValidationFailed",
+          "Cancelled");
+
+  /** Whether {@code type} is a finished state type. */
+  public static boolean isFinished(String type) {
+    return type != null && FINISHED.contains(type);
+  }
+
+  /** The {@code type} of a serialized state, or null. */
+  public static String typeOf(JsonNode serializedState) {
+    if (serializedState == null || !serializedState.isObject()) {
+      return null;
+    }
+    JsonNode type = serializedState.get("type");
+    return type != null && type.isTextual() ? type.asText() : null;
   }
 
   /**

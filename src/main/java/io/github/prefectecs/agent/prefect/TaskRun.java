@@ -1,7 +1,9 @@
 package io.github.prefectecs.agent.prefect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A task run of a flow run, as the metadata query returns it.
@@ -14,5 +16,15 @@ import java.util.Objects;
 public record TaskRun(String id, int version, String taskId, JsonNode serializedState) {
   public TaskRun {
     Objects.requireNonNull(id, "id");
+  }
+
+  /** Its state type, e.g. {@code Retrying}; null when unknown. */
+  public String stateType() {
+    return PrefectStates.typeOf(serializedState);
+  }
+
+  /** The start time of its state (a Retrying state's retry time, a Paused state's timeout). */
+  public Optional<Instant> startTime() {
+    return PrefectStates.startTime(serializedState);
   }
 }

@@ -30,6 +30,8 @@ public final class AgentHealth {
 
   private final Clock clock;
   private final Duration staleAfter;
+  private final java.util.Map<String, Instant> loops =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Status status =
       new Status(false, "starting: not connected to the API yet", null, 0);
 
@@ -42,9 +44,28 @@ public final class AgentHealth {
     this.staleAfter = staleAfter;
   }
 
-  /** The current verdict; a success older than the stale bound is reported as a stuck poll loop. */
+  /**
+   * The current verdict; a success older than the stale bound is reported as a stuck poll loop, and
+   * a loop registered with {@link #loopTicked} that has not completed a round within the bound as
+   * that loop being stuck.
+   */
   public Status status() {
     Status s = status;
+    if (s.healthy()) {
+      for (var loop : loops.entrySet()) {
+        Instant last = loop.getValue();
+        if (clock.instant().isAfter(last.plus(staleAfter))) {
+          return new Status(
+              false,
+              loop.getKey()
+                  + " has not completed a round for "
+                  + Duration.between(last, clock.instant()).toSeconds()
+                  + " s; it is stuck",
+              s.lastSuccessfulPoll(),
+              s.consecutiveFailures());
+        }
+      }
+    }
     if (s.healthy()
         && s.lastSuccessfulPoll() != null
         && clock.instant().isAfter(s.lastSuccessfulPoll().plus(staleAfter))) {
@@ -57,6 +78,14 @@ public final class AgentHealth {
           s.consecutiveFailures());
     }
     return s;
+  }
+
+  /**
+   * Records that {@code loop} (e.g. "task supervision") completed a round at {@code at}; from the
+   * first call on, a loop silent for longer than the stale bound makes the agent unhealthy.
+   */
+  public void loopTicked(String loop, Instant at) {
+    loops.put(loop, at);
   }
 
   public void pollSucceeded() {

@@ -126,9 +126,7 @@ public final class FlowRunPoller {
       RunRegistry.Entry known = registry.get(run.id()).orElse(null);
       // The server queued a run again whose task this agent started or adopted (rescheduled, or
       // its task runs are retrying): a new task exactly when the old one is gone.
-      if (known != null
-          && !known.phase().busy()
-          && !relaunches.mayClaim(run.id(), known.taskArn())) {
+      if (known != null && !known.phase().busy() && !relaunches.mayClaim(run, known.taskArn())) {
         continue;
       }
       RunRegistry.Reservation reservation = registry.tryReserve(run.id());

@@ -32,6 +32,20 @@ public sealed interface LaunchResult {
   }
 
   /**
+   * The run's previous task is still stopping (the server rescheduled the run while it lived): try
+   * again after {@code retryAfter}, without using up an attempt.
+   *
+   * @param reason what is waited for, naming the task
+   * @param retryAfter how long to wait before looking again
+   */
+  record Waiting(String reason, Duration retryAfter) implements LaunchResult {
+    public Waiting {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+  }
+
+  /**
    * A transient failure (throttling that outlasted retries, capacity unavailable, ENI timeout).
    *
    * @param reason what happened

@@ -59,15 +59,15 @@ public final class LaunchRunner {
     final boolean claimed;
     final int attempt;
     final int throttles;
-    final String launchId;
+    final RunAttempt runAttempt;
     volatile ScheduledFuture<?> future;
 
-    Retry(FlowRun run, boolean claimed, int attempt, int throttles, String launchId) {
+    Retry(FlowRun run, boolean claimed, int attempt, int throttles, RunAttempt runAttempt) {
       this.run = run;
       this.claimed = claimed;
       this.attempt = attempt;
       this.throttles = throttles;
-      this.launchId = launchId;
+      this.runAttempt = runAttempt;
     }
   }
 
@@ -114,16 +114,11 @@ public final class LaunchRunner {
    * Launches a claimed run on the launch pool.
    *
    * @param flowRunClaimed whether this agent set the flow run Submitted (its version went up)
+   * @param attempt the launch attempt the claim started (kept by every retry of this launch)
    */
-  void start(FlowRun run, boolean flowRunClaimed) {
+  void start(FlowRun run, boolean flowRunClaimed, RunAttempt attempt) {
     registry.markLaunching(run.id());
-    String launchId = newLaunchId();
-    execute(() -> launch(run, flowRunClaimed, 1, 0, launchId), run, flowRunClaimed);
-  }
-
-  /** Eight random hex digits: unique per launch of a run, kept by the retries of that launch. */
-  static String newLaunchId() {
-    return String.format("%08x", ThreadLocalRandom.current().nextInt());
+    execute(() -> launch(run, flowRunClaimed, 1, 0, attempt), run, flowRunClaimed);
   }
 
   /** Gives back the run's reservation and launch slot. */
@@ -133,18 +128,18 @@ public final class LaunchRunner {
   }
 
   private void launch(
-      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, String launchId) {
+      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, RunAttempt runAttempt) {
     MDC.put(FLOW_RUN_ID, run.id());
     try {
       LOG.info("Deploying flow run {} to execution environment (attempt {})", run.id(), attempt);
       LaunchResult result;
       try {
-        result = launcher.launch(run, attempt, launchId);
+        result = launcher.launch(run, attempt, runAttempt);
       } catch (RuntimeException e) {
         LOG.error("Unexpected error while launching flow run {}", run.id(), e);
         result = new LaunchResult.Rejected("Unexpected error while starting the ECS task: " + e);
       }
-      handle(run, flowRunClaimed, attempt, throttles, launchId, result);
+      handle(run, flowRunClaimed, attempt, throttles, runAttempt, result);
     } finally {
       MDC.remove(FLOW_RUN_ID);
     }
@@ -155,7 +150,7 @@ public final class LaunchRunner {
       boolean flowRunClaimed,
       int attempt,
       int throttles,
-      String launchId,
+      RunAttempt runAttempt,
       LaunchResult result) {
     if (result instanceof LaunchResult.Launched launched) {
       registry.timeInPhase(run.id()).ifPresent(metrics::launchDuration);
@@ -167,6 +162,24 @@ public final class LaunchRunner {
       reporter.log(run.id(), "INFO", "Submitted for execution: Task " + launched.taskArn());
       LOG.info("Completed deployment of flow run {}: task {}", run.id(), launched.taskArn());
       slots.release();
+    } else if (result instanceof LaunchResult.Waiting waiting && stopping) {
+      // Its claim stays: a restarted agent of the same name takes it over once the old task is
+      // gone (or the server's Lazarus reschedules it); failing the run would overrule Prefect.
+      LOG.warn(
+          "The agent is stopping while flow run {} waits ({}); it stays Submitted for the next"
+              + " agent of this name",
+          run.id(),
+          waiting.reason());
+      release(run.id());
+    } else if (result instanceof LaunchResult.Waiting waiting) {
+      // Not a failure: the run's previous task is stopping (the launcher bounds the wait).
+      LOG.info(
+          "Launch of flow run {} waits {} ms: {}",
+          run.id(),
+          waiting.retryAfter().toMillis(),
+          waiting.reason());
+      scheduleRetry(
+          new Retry(run, flowRunClaimed, attempt, throttles, runAttempt), waiting.retryAfter());
     } else if (result instanceof LaunchResult.Retryable retry
         && (retry.throttled() || attempt < maxLaunchAttempts)) {
       // Throttling does not use up an attempt: it must never fail a run.
@@ -181,7 +194,7 @@ public final class LaunchRunner {
           maxLaunchAttempts);
       scheduleRetry(
           new Retry(
-              run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles, launchId),
+              run, flowRunClaimed, next, retry.throttled() ? throttles + 1 : throttles, runAttempt),
           delay);
     } else if (result instanceof LaunchResult.Retryable retry) {
       metrics.runFailed(AgentMetrics.CAUSE_LAUNCH_RETRIES_EXHAUSTED);
@@ -225,7 +238,7 @@ public final class LaunchRunner {
   private void retryNow(Retry retry) {
     if (retries.remove(retry.run.id(), retry)) {
       execute(
-          () -> launch(retry.run, retry.claimed, retry.attempt, retry.throttles, retry.launchId),
+          () -> launch(retry.run, retry.claimed, retry.attempt, retry.throttles, retry.runAttempt),
           retry.run,
           retry.claimed);
     }

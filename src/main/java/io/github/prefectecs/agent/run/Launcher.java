@@ -25,12 +25,14 @@ public interface Launcher extends AutoCloseable {
   LaunchResult launch(FlowRun run, int attempt);
 
   /**
-   * Launches one claimed run as part of launch {@code launchId}: an id new for each launch of a run
-   * (a first launch, each relaunch) and the same for every retry of that launch, so a retried call
+   * Launches one claimed run as attempt {@code runAttempt}: an id new for each launch of a run (a
+   * first launch, each relaunch) and the same for every retry of that launch, so a retried call
    * whose first answer was lost does not start a second task, while a relaunch of the same run
-   * version does start a new one.
+   * version does start a new one. The task carries the attempt, so its stop settles only it.
+   *
+   * @param attempt counts from 1 for retries of the same claim
    */
-  default LaunchResult launch(FlowRun run, int attempt, String launchId) {
+  default LaunchResult launch(FlowRun run, int attempt, RunAttempt runAttempt) {
     return launch(run, attempt);
   }
 
@@ -58,6 +60,14 @@ public interface Launcher extends AutoCloseable {
   default PreviousTask previousTask(String flowRunId) {
     return PreviousTask.GONE;
   }
+
+  /**
+   * Stops the task last started or adopted for {@code flowRunId}, which still runs although the
+   * server rescheduled the run (a later attempt takes over): {@code reason} names the reschedule.
+   * The next {@link #launch} of the run waits (answers {@link LaunchResult.Waiting}) until that
+   * task is stopped, so a run never has two live tasks. Launchers without tasks do nothing.
+   */
+  default void retirePrevious(String flowRunId, String reason) {}
 
   @Override
   void close();

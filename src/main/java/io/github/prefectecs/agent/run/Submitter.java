@@ -148,17 +148,23 @@ public final class Submitter {
         continue;
       }
       if (PrefectStates.isScheduledType(run.state())) {
+        RunAttempt attempt = RunAttempt.ofFlowRunClaim(run.version());
         reporter
             .setFlowRunState(
                 new StateUpdate(
                     run.id(),
                     run.version(),
                     PrefectStates.submitted(
-                        run.serializedState(), "Submitted for execution", claimToken)))
-            .whenComplete((ignored, error) -> afterClaim(run, true, error));
+                        run.serializedState(),
+                        "Submitted for execution",
+                        claimToken,
+                        attempt.id())))
+            .whenComplete((ignored, error) -> afterClaim(run, attempt, true, error));
       } else {
         taskRunClaims = true;
-        submitTaskRuns(run).whenComplete((ignored, error) -> afterClaim(run, false, error));
+        RunAttempt attempt = RunAttempt.ofTaskRunClaim(run.version());
+        submitTaskRuns(run, attempt)
+            .whenComplete((ignored, error) -> afterClaim(run, attempt, false, error));
       }
     }
     reporter.dispatchFlowRunStates();
@@ -168,7 +174,7 @@ public final class Submitter {
   }
 
   /** Queues Submitted for the scheduled task runs of {@code run}; completes when all are set. */
-  private CompletableFuture<Void> submitTaskRuns(FlowRun run) {
+  private CompletableFuture<Void> submitTaskRuns(FlowRun run, RunAttempt attempt) {
     List<CompletableFuture<Void>> updates = new ArrayList<>();
     for (TaskRun taskRun : scheduledTaskRuns(run)) {
       updates.add(
@@ -177,14 +183,17 @@ public final class Submitter {
                   taskRun.id(),
                   taskRun.version(),
                   PrefectStates.submitted(
-                      taskRun.serializedState(), "Submitted for execution.", claimToken))));
+                      taskRun.serializedState(),
+                      "Submitted for execution.",
+                      claimToken,
+                      attempt.id()))));
     }
     return CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
   }
 
   /** The flow run is ours: a task run that cannot be marked does not stop its launch. */
-  private void markTaskRunsSubmitted(FlowRun run) {
-    submitTaskRuns(run)
+  private void markTaskRunsSubmitted(FlowRun run, RunAttempt attempt) {
+    submitTaskRuns(run, attempt)
         .whenComplete(
             (ignored, error) -> {
               if (error != null) {
@@ -200,22 +209,17 @@ public final class Submitter {
   /** The task runs a claim sets Submitted: those in a Scheduled-type state. */
   private static List<TaskRun> scheduledTaskRuns(FlowRun run) {
     return run.taskRuns().stream()
-        .filter(t -> PrefectStates.isScheduledType(stateType(t)))
+        .filter(t -> PrefectStates.isScheduledType(t.stateType()))
         .toList();
   }
 
-  private static String stateType(TaskRun taskRun) {
-    return taskRun.serializedState() == null
-        ? null
-        : taskRun.serializedState().path("type").asText(null);
-  }
-
-  private void afterClaim(FlowRun run, boolean flowRunClaimed, Throwable error) {
+  private void afterClaim(
+      FlowRun run, RunAttempt attempt, boolean flowRunClaimed, Throwable error) {
     if (error == null) {
       claimBackoff.succeeded(run.id());
-      launches.start(run, flowRunClaimed);
+      launches.start(run, flowRunClaimed, attempt);
       if (flowRunClaimed) {
-        markTaskRunsSubmitted(run);
+        markTaskRunsSubmitted(run, attempt);
       }
       return;
     }
@@ -232,7 +236,7 @@ public final class Submitter {
           "The claim of flow run {} was refused ({}); checking who holds it",
           run.id(),
           Errors.oneLine(cause));
-      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+      checkLater(run, attempt, 1, CLAIM_CHECK_DELAY.toMillis());
     } else if (flowRunClaimed && api != null && api.retryable()) {
       // The answer was lost (timeout, 5xx, cut connection): the Submitted state may have been
       // recorded, or may still be committing. Leaving the run alone would strand it in Submitted
@@ -241,7 +245,7 @@ public final class Submitter {
           "No answer to the claim of flow run {} ({}); checking whether it went through",
           run.id(),
           Errors.oneLine(cause));
-      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+      checkLater(run, attempt, 1, CLAIM_CHECK_DELAY.toMillis());
     } else if (!flowRunClaimed && api != null && (refused || api.retryable())) {
       // The task runs of a Running flow run were the claim. Once they are Submitted the server
       // stops queueing the run, so a write that went through unanswered would strand it: ask.
@@ -250,7 +254,7 @@ public final class Submitter {
               + " went through",
           run.id(),
           Errors.oneLine(cause));
-      checkLater(run, 1, CLAIM_CHECK_DELAY.toMillis());
+      checkLater(run, attempt, 1, CLAIM_CHECK_DELAY.toMillis());
     } else if (refused) {
       LOG.debug("Flow run {} was already submitted by another agent; skipping it", run.id());
       done(run.id());
@@ -270,7 +274,12 @@ public final class Submitter {
    * read's {@code error}; {@code state} describes what was read, for the log.
    */
   private void checked(
-      FlowRun run, int check, Throwable error, ClaimVerdict verdict, String state) {
+      FlowRun run,
+      RunAttempt attempt,
+      int check,
+      Throwable error,
+      ClaimVerdict verdict,
+      String state) {
     Throwable cause = error == null ? null : Errors.unwrap(error);
     boolean flowRunClaimed = PrefectStates.isScheduledType(run.state());
     if (cause instanceof RejectedExecutionException) {
@@ -285,16 +294,16 @@ public final class Submitter {
         done(run.id());
         return;
       }
-      checkLater(run, check + 1, checkDelay(check));
+      checkLater(run, attempt, check + 1, checkDelay(check));
     } else if (verdict == ClaimVerdict.OURS) {
       LOG.info("The claim of flow run {} went through; launching it", run.id());
-      launches.start(run, flowRunClaimed);
+      launches.start(run, flowRunClaimed, attempt);
       if (flowRunClaimed) {
-        markTaskRunsSubmitted(run);
+        markTaskRunsSubmitted(run, attempt);
       }
     } else if (verdict == ClaimVerdict.PENDING && check < MAX_CLAIM_CHECKS && !stopping) {
       // Unchanged: the claim may still be committing on a slow server. Ask again later.
-      checkLater(run, check + 1, checkDelay(check));
+      checkLater(run, attempt, check + 1, checkDelay(check));
     } else {
       LOG.info(
           "Flow run {} is not held by this agent ({}); leaving it to the server", run.id(), state);
@@ -314,7 +323,7 @@ public final class Submitter {
    * Checks the claim of {@code run} in {@code delayMillis}: the flow run's state (with the other
    * checks then due), or for a Running run the task runs its claim set Submitted.
    */
-  private void checkLater(FlowRun run, int check, long delayMillis) {
+  private void checkLater(FlowRun run, RunAttempt attempt, int check, long delayMillis) {
     try {
       if (PrefectStates.isScheduledType(run.state())) {
         statusReads
@@ -323,6 +332,7 @@ public final class Submitter {
                 (status, error) ->
                     checked(
                         run,
+                        attempt,
                         check,
                         error,
                         ClaimVerdict.ofFlowRun(run, status, agentId, claimToken),
@@ -335,6 +345,7 @@ public final class Submitter {
                 (current, error) ->
                     checked(
                         run,
+                        attempt,
                         check,
                         error,
                         current == null
@@ -342,7 +353,7 @@ public final class Submitter {
                             : ClaimVerdict.ofTaskRuns(written, current, claimToken),
                         current == null
                             ? "task runs unknown"
-                            : "task runs " + current.stream().map(Submitter::stateType).toList()));
+                            : "task runs " + current.stream().map(TaskRun::stateType).toList()));
       }
     } catch (RejectedExecutionException e) {
       done(run.id()); // stopping: whether the claim went through stays unknown

@@ -26,6 +26,22 @@ public interface EcsTasks {
   List<ObservedTask> listStopped(String cluster);
 
   /**
+   * The cluster a task runs in: long task ARNs name it ({@code ...:task/<cluster>/<id>}; a run's
+   * {@code run_task_kwargs} may pick another cluster than the agent's), old ones do not.
+   *
+   * @param defaultCluster the agent's cluster (null: the account's default)
+   */
+  static String clusterOf(String taskArn, String defaultCluster) {
+    int task = taskArn.indexOf(":task/");
+    if (task < 0) {
+      return defaultCluster;
+    }
+    String rest = taskArn.substring(task + ":task/".length());
+    int slash = rest.indexOf('/');
+    return slash > 0 ? rest.substring(0, slash) : defaultCluster;
+  }
+
+  /**
    * @param tasks the tasks ECS described
    * @param missing ARNs ECS reported with the failure reason {@code MISSING}
    */

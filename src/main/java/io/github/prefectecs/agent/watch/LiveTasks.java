@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.watch;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.prefect.PrefectStates;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -34,7 +35,10 @@ final class LiveTasks {
       return;
     }
     String state = status.state();
-    if ("Cancelling".equals(state) && w.request == Settlement.StopRequest.NONE) {
+    String superseded = w.request == Settlement.StopRequest.NONE ? superseded(w, status) : null;
+    if (superseded != null) {
+      retire(w, status, superseded);
+    } else if ("Cancelling".equals(state) && w.request == Settlement.StopRequest.NONE) {
       stop(
           w,
           Settlement.StopRequest.CANCEL,
@@ -62,9 +66,53 @@ final class LiveTasks {
     boolean fresh =
         w.lastHeartbeat != null
             && Duration.between(w.lastHeartbeat, now).compareTo(settings.heartbeatInterval()) < 0;
-    if ("Submitted".equals(state) && !fresh) {
+    // Only while ECS is still starting the task: a container that runs but never reports Running
+    // must look dead to Lazarus, which then reschedules the run.
+    boolean starting =
+        w.last.starting()
+            && Duration.between(w.startedAt(), now).compareTo(settings.startTimeout()) < 0;
+    if ("Submitted".equals(state)
+        && starting
+        && w.request == Settlement.StopRequest.NONE
+        && !fresh
+        && Settlement.laterAttempt(w.attempt(), status) == null) {
       heartbeats.add(w.runId);
       w.lastHeartbeat = now;
+    }
+  }
+
+  /**
+   * Why the run no longer belongs to this live task's attempt, or null: the server queued it again
+   * (Lazarus, a restart in the UI) or another claim took it since. Its task is then a leftover that
+   * must not run beside the new attempt.
+   */
+  private static String superseded(Watched w, FlowRunStatus status) {
+    if (w.attempt() == null) {
+      return null; // a task of an older agent: nothing to compare with
+    }
+    if (PrefectStates.isScheduledType(status.state())) {
+      String message =
+          status.serializedState() == null
+              ? null
+              : status.serializedState().path("message").asText(null);
+      return "the flow run was rescheduled ("
+          + status.state()
+          + (message == null ? "" : ": " + message)
+          + ")";
+    }
+    return Settlement.laterAttempt(w.attempt(), status);
+  }
+
+  private void retire(Watched w, FlowRunStatus status, String why) {
+    String reason =
+        "Flow run " + w.runId + ": " + why + "; stopping the task of attempt " + w.attempt().id();
+    if (!w.last.stopRequested()) {
+      stop(w, Settlement.StopRequest.SUPERSEDED, reason, null);
+    } else {
+      w.request = Settlement.StopRequest.SUPERSEDED;
+    }
+    if (w.request == Settlement.StopRequest.SUPERSEDED) {
+      LOG.info("Task {} of flow run {} belongs to an earlier attempt: {}", w.taskArn, w.runId, why);
     }
   }
 

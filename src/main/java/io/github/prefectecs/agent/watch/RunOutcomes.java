@@ -5,7 +5,10 @@ import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.run.RunReporter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -52,6 +55,33 @@ public final class RunOutcomes {
 
   void write(Watched w, FlowRunStatus status, Outcome.Write write) {
     w.write = Watched.Write.PENDING;
+    if (write.taskRunStates().isEmpty()) {
+      writeFlowRunState(w, status, write);
+      return;
+    }
+    // Task runs first: once the flow run is Scheduled a new flow process may start at once, and
+    // must find the interrupted task runs Pending.
+    List<CompletableFuture<Void>> taskRuns = new ArrayList<>();
+    write.taskRunStates().forEach(u -> taskRuns.add(reporter.setTaskRunState(u)));
+    reporter.dispatchTaskRunStates();
+    CompletableFuture.allOf(taskRuns.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null) {
+                writeFlowRunState(w, status, write);
+                reporter.dispatchNow();
+              } else {
+                failed(w, write, unwrap(error));
+              }
+            });
+  }
+
+  /** A run log saying why the run's state is left as Prefect set it. */
+  void release(Watched w, Outcome.Release release) {
+    reporter.log(w.runId, release.logLevel(), release.logMessage());
+  }
+
+  private void writeFlowRunState(Watched w, FlowRunStatus status, Outcome.Write write) {
     reporter
         .setFlowRunState(new StateUpdate(w.runId, status.version(), write.state()))
         .whenComplete(

@@ -4,8 +4,10 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The stop-cause table: what a STOPPED task (or one ECS no longer knows) means for its run. Every
- * message names the task ARN and the cause. Stateless and thread-safe.
+ * The stop-cause table: what a STOPPED task (or one ECS no longer knows) means for its run. The
+ * exit code and reason come from the container that runs the flow ({@link
+ * ObservedTask#flowContainer()}); another container (a log router, a proxy, a sidecar) explains a
+ * stop only as context. Every message names the task ARN and the cause. Stateless and thread-safe.
  */
 public final class StopCauses {
   static final String SPOT_REASON = "Your Spot Task was interrupted";
@@ -13,7 +15,7 @@ public final class StopCauses {
 
   private StopCauses() {}
 
-  /** A task DescribeTasks answered with the failure reason {@code MISSING}. */
+  /** A task DescribeTasks kept answering with the failure reason {@code MISSING}. */
   public static Verdict missing(String taskArn) {
     return new Verdict.Failure(
         "Task " + taskArn + " no longer known to ECS (DescribeTasks: MISSING); cause unknown",
@@ -38,7 +40,12 @@ public final class StopCauses {
               + containerReasons(task),
           true);
     }
-    ObservedTask.Container failed = firstNonZeroExit(task);
+    ObservedTask.Container flow = task.flowContainer();
+    ObservedTask.Container sidecar = firstOtherExit(task, flow);
+    String context =
+        sidecar == null
+            ? ""
+            : "; container '" + sidecar.name() + "' exited with code " + sidecar.exitCode();
     if (code != null && !"EssentialContainerExited".equals(code)) {
       String what =
           "UserInitiated".equals(code) ? " was stopped outside this agent" : " was stopped by ECS";
@@ -49,48 +56,67 @@ public final class StopCauses {
               + " ("
               + codeAndReason(code, reason)
               + ")"
-              + (failed == null
+              + (flow == null || flow.exitCode() == null || flow.exitCode() == 0
                   ? ""
-                  : "; container '" + failed.name() + "' exit code " + failed.exitCode()),
+                  : "; container '" + flow.name() + "' exit code " + flow.exitCode()),
           !"UserInitiated".equals(code));
     }
-    if (failed != null) {
-      boolean oom =
-          failed.exitCode() == 137
-              || (failed.reason() != null
-                  && failed.reason().toLowerCase(Locale.ROOT).contains("outofmemory"));
+    if (flow != null && flow.exitCode() != null && flow.exitCode() != 0) {
+      boolean oom = oom(flow, sidecar);
       return new Verdict.Failure(
           "Task "
               + arn
               + ": container '"
-              + failed.name()
+              + flow.name()
               + "' exited with code "
-              + failed.exitCode()
-              + (failed.reason() == null ? "" : " (" + failed.reason() + ")")
-              + (reason == null ? "" : "; ECS: " + reason),
-          oom);
+              + flow.exitCode()
+              + (flow.reason() == null ? "" : " (" + flow.reason() + ")")
+              + (reason == null ? "" : "; ECS: " + reason)
+              + context,
+          oom || sidecar != null);
     }
-    boolean ran = task.containers().stream().anyMatch(c -> c.exitCode() != null);
     boolean exited =
         "EssentialContainerExited".equals(code)
             || reason == null
             || reason.startsWith("Essential container in task exited");
-    if (exited && (ran || task.containers().isEmpty())) {
-      return new Verdict.CleanExit("Task " + arn + " exited with code 0, but " + NO_FINAL_STATE);
-    }
-    if (exited) {
+    if (!exited) {
+      // No stop code (emulators leave it out) and a reason of its own: someone stopped it.
       return new Verdict.Failure(
-          "Task " + arn + " stopped before its container ran (" + codeAndReason(code, reason) + ")",
-          true);
+          "Task " + arn + " was stopped (" + codeAndReason(code, reason) + ")", false);
     }
-    // No stop code (emulators leave it out) and a reason of its own: someone stopped it.
+    if (flow != null && flow.exitCode() != null) {
+      return new Verdict.CleanExit(
+          "Task " + arn + ": container '" + flow.name() + "' exited with code 0" + context);
+    }
+    if (task.containers().isEmpty()) {
+      // Nothing about containers at all (some emulators): an exit without a failure.
+      return new Verdict.CleanExit("Task " + arn + " exited (no container details)");
+    }
     return new Verdict.Failure(
-        "Task " + arn + " was stopped (" + codeAndReason(code, reason) + ")", false);
+        "Task "
+            + arn
+            + " stopped before its flow container ran ("
+            + codeAndReason(code, reason)
+            + ")"
+            + context,
+        true);
   }
 
-  private static ObservedTask.Container firstNonZeroExit(ObservedTask task) {
+  /**
+   * An out-of-memory kill: ECS's reason says so, or exit 137 (SIGKILL) with no other container
+   * whose exit would explain the kill.
+   */
+  private static boolean oom(ObservedTask.Container flow, ObservedTask.Container sidecar) {
+    boolean reasonSaysSo =
+        flow.reason() != null && flow.reason().toLowerCase(Locale.ROOT).contains("outofmemory");
+    return reasonSaysSo || (flow.exitCode() == 137 && sidecar == null);
+  }
+
+  /** Another container than the flow's that exited with a non-zero code, if any. */
+  private static ObservedTask.Container firstOtherExit(
+      ObservedTask task, ObservedTask.Container flow) {
     return task.containers().stream()
-        .filter(c -> c.exitCode() != null && c.exitCode() != 0)
+        .filter(c -> c != flow && c.exitCode() != null && c.exitCode() != 0)
         .findFirst()
         .orElse(null);
   }

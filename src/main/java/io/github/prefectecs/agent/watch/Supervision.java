@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.watch;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectApi;
+import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
@@ -16,6 +17,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * go to the run reporter and, when {@code context.secrets.SLACK_WEBHOOK_URL} is set, to Slack.
  */
 public final class Supervision {
+  /** How the watcher is named in the health endpoint's reason when its ticks stop. */
+  static final String LOOP = "task supervision (the task watcher)";
+
   private final TaskWatcher watcher;
   private final SlackNotices slack;
 
@@ -39,6 +43,7 @@ public final class Supervision {
       RunReporter reporter,
       Launcher launcher,
       AgentMetrics metrics,
+      AgentHealth health,
       Clock clock,
       ScheduledExecutorService thread) {
     SlackNotices slack =
@@ -59,6 +64,8 @@ public final class Supervision {
                 config.ecs().spotRelaunchLimit()),
             clock,
             thread);
+    watcher.onTick(at -> health.loopTicked(LOOP, at));
+    health.loopTicked(LOOP, clock.instant());
     watcher.start();
     return new Supervision(watcher, slack);
   }

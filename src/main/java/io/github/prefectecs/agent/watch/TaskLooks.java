@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskLooks {
   private static final Logger LOG = LoggerFactory.getLogger(TaskLooks.class);
+
+  /** Looks in a row that did not see a task before it is declared gone (with the grace). */
+  static final int MISSING_LOOKS = 3;
+
   private final EcsTasks ecs;
   private final TaskEvents events;
   private final WatchSettings settings;
@@ -98,9 +102,17 @@ final class TaskLooks {
     if (task != null) {
       w.last = task;
       w.absent = 0;
-    } else if (missing || ++w.absent >= 3) {
-      // ECS says MISSING; an emulator that answers neither task nor failure, three times running.
-      w.missing = true;
+      w.missingSince = null;
+    } else {
+      // ECS answers MISSING (an emulator neither task nor failure). DescribeTasks may not see a
+      // task for a few seconds after RunTask: it is gone only when it stays unseen past a grace.
+      w.absent++;
+      if (w.missingSince == null) {
+        w.missingSince = now;
+      }
+      boolean graceOver =
+          Duration.between(w.missingSince, now).compareTo(settings.missingGrace()) >= 0;
+      w.missing = w.absent >= MISSING_LOOKS && graceOver;
     }
     if (!w.announced && (task != null || w.missing)) {
       w.announced = true;

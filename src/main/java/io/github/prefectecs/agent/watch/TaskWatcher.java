@@ -46,6 +46,7 @@ public final class TaskWatcher implements AutoCloseable {
   private final LiveTasks live;
   private final RestartListing restart;
   private volatile boolean closed;
+  private volatile java.util.function.Consumer<Instant> ticked = t -> {};
 
   /**
    * @param outcomes writes run states and logs, fires stop events and notices
@@ -73,6 +74,11 @@ public final class TaskWatcher implements AutoCloseable {
     this.restart = new RestartListing(ecs, settings, registry);
   }
 
+  /** Tells {@code listener} the time of each completed tick (the health endpoint's liveness). */
+  public void onTick(java.util.function.Consumer<Instant> listener) {
+    this.ticked = Objects.requireNonNull(listener, "listener");
+  }
+
   /** Starts ticking on the watcher's thread. */
   public void start() {
     long tick = settings.tick().toMillis();
@@ -96,8 +102,11 @@ public final class TaskWatcher implements AutoCloseable {
     }
     try {
       tick();
-    } catch (Exception e) {
-      LOG.warn("Task watcher tick failed; trying again next tick: {}", e.toString(), e);
+      ticked.accept(clock.instant());
+    } catch (RuntimeException | Error e) {
+      // An Error too: a periodic task that throws is never run again, and supervision would stop
+      // silently. The health endpoint turns 503 when ticks stop completing.
+      LOG.error("Task watcher tick failed; trying again next tick: {}", e.toString(), e);
     }
   }
 
@@ -147,6 +156,10 @@ public final class TaskWatcher implements AutoCloseable {
   private void finishWrites() {
     for (Watched w : List.copyOf(watched.values())) {
       if (w.write == Watched.Write.DONE) {
+        if (w.outcome != null && "Scheduled".equals(w.outcome.type())) {
+          // Counted once written: the marker may not be read back before the next relaunch.
+          spotRelaunches.put(w.runId, SpotMarker.count(w.outcome.state()));
+        }
         forget(w, true);
       } else if (w.write == Watched.Write.FAILED) {
         w.write = Watched.Write.NONE; // written again next time, from a fresh read of the run
@@ -154,12 +167,19 @@ public final class TaskWatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * The runs of {@code ws} in one request per {@value #STATUS_CHUNK}; runs whose task ended come
+   * with their open task runs (retries due later, paused or interrupted task runs).
+   */
   private Map<String, FlowRunStatus> readStatuses(List<Watched> ws) {
     List<String> ids = ws.stream().map(w -> w.runId).distinct().toList();
+    java.util.Set<String> ended = new java.util.HashSet<>();
+    ws.stream().filter(Watched::ended).forEach(w -> ended.add(w.runId));
     Map<String, FlowRunStatus> result = new HashMap<>();
     try {
       for (int from = 0; from < ids.size(); from += STATUS_CHUNK) {
-        api.flowRunStatuses(ids.subList(from, Math.min(ids.size(), from + STATUS_CHUNK)))
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + STATUS_CHUNK));
+        api.flowRunStatuses(chunk, chunk.stream().filter(ended::contains).toList())
             .forEach(s -> result.put(s.id(), s));
       }
     } catch (PrefectApiException e) {
@@ -200,20 +220,18 @@ public final class TaskWatcher implements AutoCloseable {
             status == null ? 0 : SpotMarker.count(status.serializedState()));
     Outcome outcome =
         Settlement.decide(
-            w.taskArn,
-            w.verdict,
-            w.request,
-            w.stuckMessage,
+            new Settlement.Stop(w.taskArn, w.attempt(), w.verdict, w.request, w.stuckMessage),
             status,
             spot,
             settings.spotRelaunchLimit(),
             now);
     if (outcome instanceof Outcome.Forget f) {
       forget(w, f.why());
+    } else if (outcome instanceof Outcome.Release release) {
+      LOG.info("Task {} of flow run {} stopped: {}", w.taskArn, w.runId, release.logMessage());
+      outcomes.release(w, release);
+      forget(w, false);
     } else if (outcome instanceof Outcome.Write write) {
-      if (write.type().equals("Scheduled")) {
-        spotRelaunches.put(w.runId, spot + 1);
-      }
       w.outcome = write;
       outcomes.write(w, status, write);
     }

@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param startTimeout a task still PROVISIONING/PENDING/ACTIVATING after this long is stopped and
  *     its run failed
  * @param spotRelaunchLimit the most Spot relaunches per run, then Failed
- * @param heartbeatInterval how often a Submitted run with a live task gets a heartbeat
+ * @param heartbeatInterval how often a Submitted run whose task is still starting gets a heartbeat
+ * @param missingGrace how long DescribeTasks must keep not seeing a task (ECS: {@code MISSING})
+ *     before it counts as gone; a new task may be invisible for a few seconds after RunTask
  */
 public record WatchSettings(
     String cluster,
@@ -28,7 +30,8 @@ public record WatchSettings(
     Duration youngAge,
     Duration startTimeout,
     int spotRelaunchLimit,
-    Duration heartbeatInterval) {
+    Duration heartbeatInterval,
+    Duration missingGrace) {
 
   public WatchSettings {
     Objects.requireNonNull(tick, "tick");
@@ -37,6 +40,7 @@ public record WatchSettings(
     Objects.requireNonNull(youngAge, "youngAge");
     Objects.requireNonNull(startTimeout, "startTimeout");
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(missingGrace, "missingGrace");
     if (longRunnerInterval.compareTo(Duration.ofMinutes(1)) > 0) {
       throw new IllegalArgumentException(
           "longRunnerInterval must be at most one minute, was " + longRunnerInterval);
@@ -50,7 +54,10 @@ public record WatchSettings(
     }
   }
 
-  /** The production cadence: tick 5 s, young tasks every 5 s, long runners every 15 s. */
+  /**
+   * The production cadence: tick 5 s, young tasks every 5 s, long runners every 15 s; a task unseen
+   * for 30 s is gone.
+   */
   public static WatchSettings defaults(
       String cluster, String agentName, Duration startTimeout, int spotRelaunchLimit) {
     return new WatchSettings(
@@ -62,6 +69,7 @@ public record WatchSettings(
         Duration.ofMinutes(2),
         startTimeout,
         spotRelaunchLimit,
-        Duration.ofMinutes(2));
+        Duration.ofMinutes(2),
+        Duration.ofSeconds(30));
   }
 }

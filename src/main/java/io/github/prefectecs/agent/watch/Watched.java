@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.watch;
 
+import io.github.prefectecs.agent.run.RunAttempt;
 import java.time.Instant;
 
 /**
@@ -23,6 +24,7 @@ final class Watched {
   boolean announced;
   boolean missing;
   int absent;
+  Instant missingSince;
   Verdict verdict;
   boolean confirmed;
   Settlement.StopRequest request = Settlement.StopRequest.NONE;
@@ -42,26 +44,17 @@ final class Watched {
     this.runId = runId;
     this.taskArn = taskArn;
     this.since = since;
-    this.cluster = clusterOf(taskArn, defaultCluster);
-  }
-
-  /**
-   * The cluster a task runs in: long task ARNs name it ({@code ...:task/<cluster>/<id>}; a run's
-   * {@code run_task_kwargs} may pick another cluster than the agent's), old ones do not.
-   */
-  static String clusterOf(String taskArn, String defaultCluster) {
-    int task = taskArn.indexOf(":task/");
-    if (task < 0) {
-      return defaultCluster;
-    }
-    String rest = taskArn.substring(task + ":task/".length());
-    int slash = rest.indexOf('/');
-    return slash > 0 ? rest.substring(0, slash) : defaultCluster;
+    this.cluster = EcsTasks.clusterOf(taskArn, defaultCluster);
   }
 
   /** ECS says it is STOPPED, or no longer knows it. */
   boolean ended() {
     return missing || (last != null && last.stopped());
+  }
+
+  /** The launch attempt the task's tags name, once it was described; else null. */
+  RunAttempt attempt() {
+    return last == null ? null : last.attempt();
   }
 
   Instant startedAt() {

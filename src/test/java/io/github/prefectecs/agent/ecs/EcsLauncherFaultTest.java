@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
+import io.github.prefectecs.agent.run.RunAttempt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -190,10 +191,12 @@ class EcsLauncherFaultTest {
     EcsLauncher a = Fixtures.launcher(config(settings()), ecs);
     a.start();
     FlowRun run = run(uuid(8), null);
-    String arn = ((LaunchResult.Launched) a.launch(run, 1, "0000abcd")).taskArn();
+    String arn =
+        ((LaunchResult.Launched) a.launch(run, 1, new RunAttempt("0000abcd", 3))).taskArn();
     a.forget(run.id());
 
-    String again = ((LaunchResult.Launched) a.launch(run, 2, "0000abcd")).taskArn();
+    String again =
+        ((LaunchResult.Launched) a.launch(run, 2, new RunAttempt("0000abcd", 3))).taskArn();
 
     assertThat(again).isEqualTo(arn);
     assertThat(ecs.tasks()).hasSize(1);
@@ -208,11 +211,13 @@ class EcsLauncherFaultTest {
     EcsLauncher a = Fixtures.launcher(config(settings()), ecs);
     a.start();
     FlowRun run = run(uuid(8), null);
-    String first = ((LaunchResult.Launched) a.launch(run, 1, "00000001")).taskArn();
+    String first =
+        ((LaunchResult.Launched) a.launch(run, 1, new RunAttempt("00000001", 3))).taskArn();
     ecs.stopTask(first, "Essential container in task exited");
     a.forget(run.id());
 
-    String second = ((LaunchResult.Launched) a.launch(run, 1, "00000002")).taskArn();
+    String second =
+        ((LaunchResult.Launched) a.launch(run, 1, new RunAttempt("00000002", 3))).taskArn();
 
     assertThat(second).isNotEqualTo(first);
     assertThat(ecs.tasks()).hasSize(2);
@@ -223,12 +228,14 @@ class EcsLauncherFaultTest {
     FakeEcsClient ecs = new FakeEcsClient();
     EcsLauncher a = Fixtures.launcher(config(settings()), ecs);
     a.start();
-    String first = ((LaunchResult.Launched) a.launch(run(uuid(9), null), 1, "0000beef")).taskArn();
+    String first =
+        ((LaunchResult.Launched) a.launch(run(uuid(9), null), 1, new RunAttempt("0000beef", 3)))
+            .taskArn();
     a.forget(uuid(9));
     // the retry of that launch is rendered with other arguments: ECS answers ConflictException
     FlowRun rerendered = run(uuid(9), json("{\"type\":\"ECSRun\",\"cpu\":\"1024\"}"));
 
-    LaunchResult result = a.launch(rerendered, 2, "0000beef");
+    LaunchResult result = a.launch(rerendered, 2, new RunAttempt("0000beef", 3));
 
     assertThat(result).isEqualTo(new LaunchResult.Launched(first, List.of()));
     assertThat(ecs.tasks()).hasSize(1);

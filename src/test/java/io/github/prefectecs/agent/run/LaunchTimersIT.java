@@ -116,7 +116,7 @@ class LaunchTimersIT {
     for (FlowRun run : List.of(throttled, flaky)) {
       assertThat(registry.tryReserve(run.id()).reserved()).isTrue();
       assertThat(slots.tryAcquire()).isTrue();
-      runner.start(run, false);
+      runner.start(run, false, RunAttempt.ofTaskRunClaim(run.version()));
     }
 
     Eventually.until(

@@ -7,6 +7,7 @@ import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
+import io.github.prefectecs.agent.prefect.TaskRun;
 import io.github.prefectecs.agent.prefect.UpdateResult;
 import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import java.time.Instant;
@@ -20,12 +21,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Flow runs in memory, as Prefect Cloud keeps them: states with versions and the version lock (a
- * write with a stale version is refused), heartbeats, logs, and request counting. Thread-safe.
+ * write with a stale version is refused), task runs (whose versions Server ignores), heartbeats,
+ * logs, and request counting. Thread-safe.
  */
 final class FakePrefectRuns extends UnusedPrefectApi {
   record Run(String state, int version, JsonNode serialized) {}
 
+  /** A task run of a flow run. */
+  record Task(String flowRunId, int version, JsonNode serialized) {
+    String state() {
+      return serialized.path("type").asText();
+    }
+  }
+
   final Map<String, Run> runs = new ConcurrentHashMap<>();
+  final Map<String, Task> taskRuns = new java.util.LinkedHashMap<>();
+  final List<StateUpdate> taskRunWrites = new CopyOnWriteArrayList<>();
+
+  /** What was written, in order: "flow_run:<id>:<type>" and "task_run:<id>:<type>". */
+  final List<String> writeOrder = new CopyOnWriteArrayList<>();
+
   final List<StateUpdate> writes = new CopyOnWriteArrayList<>();
   final List<LogEntry> logs = new CopyOnWriteArrayList<>();
   final List<String> heartbeats = new CopyOnWriteArrayList<>();
@@ -50,6 +65,20 @@ final class FakePrefectRuns extends UnusedPrefectApi {
     runs.put(
         id,
         new Run(serialized.path("type").asText(), old == null ? 2 : old.version() + 1, serialized));
+  }
+
+  /** Adds (or replaces) task run {@code id} of {@code flowRunId} in {@code serialized}. */
+  synchronized void setTaskRun(String flowRunId, String id, JsonNode serialized) {
+    Task old = taskRuns.get(id);
+    taskRuns.put(id, new Task(flowRunId, old == null ? 1 : old.version() + 1, serialized));
+  }
+
+  synchronized String taskRunState(String id) {
+    return taskRuns.get(id).state();
+  }
+
+  synchronized String taskRunMessage(String id) {
+    return taskRuns.get(id).serialized().path("message").asText();
   }
 
   String state(String id) {
@@ -79,6 +108,59 @@ final class FakePrefectRuns extends UnusedPrefectApi {
   }
 
   @Override
+  public List<FlowRunStatus> flowRunStatuses(
+      Collection<String> ids, Collection<String> withOpenTaskRuns) {
+    List<FlowRunStatus> plain = flowRunStatuses(ids);
+    List<FlowRunStatus> result = new ArrayList<>();
+    for (FlowRunStatus status : plain) {
+      if (!withOpenTaskRuns.contains(status.id())) {
+        result.add(status);
+        continue;
+      }
+      List<TaskRun> open = new ArrayList<>();
+      synchronized (this) {
+        taskRuns.forEach(
+            (id, t) -> {
+              if (t.flowRunId().equals(status.id()) && !PrefectStates.isFinished(t.state())) {
+                open.add(new TaskRun(id, t.version(), "task-" + id, t.serialized()));
+              }
+            });
+      }
+      result.add(status.withOpenTaskRuns(open));
+    }
+    return result;
+  }
+
+  @Override
+  public List<UpdateResult> setTaskRunStates(List<StateUpdate> updates) {
+    writeRequests.incrementAndGet();
+    if (down) {
+      throw new PrefectApiException(PrefectApiException.Kind.TRANSPORT, "connection reset");
+    }
+    List<UpdateResult> results = new ArrayList<>();
+    synchronized (this) {
+      for (StateUpdate u : updates) {
+        Task t = taskRuns.get(u.runId());
+        if (t == null) {
+          results.add(
+              new UpdateResult(
+                  u.runId(),
+                  new PrefectApiException(
+                      PrefectApiException.Kind.GRAPHQL,
+                      "State update failed for task run ID " + u.runId())));
+          continue;
+        }
+        // Server ignores task run versions.
+        taskRuns.put(u.runId(), new Task(t.flowRunId(), t.version() + 1, u.state()));
+        taskRunWrites.add(u);
+        writeOrder.add("task_run:" + u.runId() + ":" + u.state().path("type").asText());
+        results.add(UpdateResult.ok(u.runId()));
+      }
+    }
+    return results;
+  }
+
+  @Override
   public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
     writeRequests.incrementAndGet();
     if (down || failWrites.getAndDecrement() > 0) {
@@ -100,6 +182,7 @@ final class FakePrefectRuns extends UnusedPrefectApi {
                     PrefectApiException.Kind.VERSION_LOCK, "VERSION_LOCKING_ERROR")));
       } else {
         writes.add(u);
+        writeOrder.add("flow_run:" + u.runId() + ":" + u.state().path("type").asText());
         runs.put(u.runId(), new Run(u.state().path("type").asText(), r.version() + 1, u.state()));
         results.add(UpdateResult.ok(u.runId()));
       }

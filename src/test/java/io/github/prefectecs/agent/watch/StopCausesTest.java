@@ -39,7 +39,7 @@ class StopCausesTest {
             null,
             Verdict.CleanExit.class,
             false,
-            new String[] {"exited with code 0", StopCauses.NO_FINAL_STATE}),
+            new String[] {"container 'flow' exited with code 0"}),
         Arguments.of(
             "TaskFailedToStart",
             "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found",
@@ -149,6 +149,6 @@ class StopCausesTest {
   })
   void theClusterOfATaskComesFromItsArnElseTheAgentsCluster(
       String arn, String fallback, String cluster) {
-    assertThat(Watched.clusterOf(arn, fallback)).isEqualTo(cluster);
+    assertThat(EcsTasks.clusterOf(arn, fallback)).isEqualTo(cluster);
   }
 }

@@ -119,7 +119,7 @@ class TaskWatcherTest {
   }
 
   @Test
-  void exitCodeZeroWithoutAFinalStateFailsTheRunAfterASecondLook() {
+  void exitCodeZeroWithNothingDueLaterFailsTheRunAfterASecondLook() {
     String arn = h.launch("r1");
     h.prefect.set("r1", "Running");
     h.ecs.put(
@@ -216,8 +216,8 @@ class TaskWatcherTest {
   }
 
   @Test
-  void heartbeatsGoOutInOneRequestWhileRunsAreSubmittedAndStopOnceTheyRun() {
-    IntStream.range(0, 30).forEach(i -> h.launch("r" + i));
+  void heartbeatsGoOutInOneRequestWhileTasksStartAndStopOnceTheyRun() {
+    IntStream.range(0, 30).forEach(i -> h.launch("r" + i, "PENDING"));
     h.tick();
     assertThat(h.prefect.heartbeatRequests).hasValue(1);
     assertThat(h.prefect.heartbeats).hasSize(30);
@@ -226,6 +226,25 @@ class TaskWatcherTest {
     h.clock.advance(Duration.ofMinutes(3));
     h.tick();
     assertThat(h.prefect.heartbeatRequests).hasValue(1);
+  }
+
+  @Test
+  void aContainerThatRunsButNeverReportsRunningGetsNoHeartbeatSoLazarusSeesIt() {
+    h.launch("r1", "PENDING");
+    h.tick();
+    assertThat(h.prefect.heartbeats).containsExactly("r1");
+
+    h.ecs.put(
+        FakeEcsTasks.task(
+            h.launch("r1", "RUNNING"), "r1", "RUNNING", WatchHarness.attemptOf("r1")));
+    for (int i = 0; i < 10; i++) {
+      h.clock.advance(Duration.ofMinutes(1));
+      h.tick();
+    }
+
+    assertThat(h.prefect.heartbeats)
+        .as("the run stays Submitted while its container runs: no heartbeat after RUNNING")
+        .containsExactly("r1");
   }
 
   @Test
@@ -393,6 +412,8 @@ class TaskWatcherTest {
             "other",
             "another-agent",
             null,
+            null,
+            "STOPPED",
             "STOPPED",
             "EssentialContainerExited",
             null,

@@ -2,6 +2,8 @@ package io.github.prefectecs.agent.watch;
 
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
+import io.github.prefectecs.agent.prefect.PrefectStates;
+import io.github.prefectecs.agent.run.RunAttempt;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.TaskEvents;
@@ -71,14 +73,30 @@ final class WatchHarness implements AutoCloseable {
             watchThread);
   }
 
-  /** A run Submitted with a RUNNING task launched by this agent. */
+  /**
+   * A run claimed by this agent (Submitted at version 2, naming the attempt) with a RUNNING task of
+   * that attempt; the flow process's Running makes it version 3.
+   */
   String launch(String runId) {
+    return launch(runId, "RUNNING");
+  }
+
+  /** As {@link #launch(String)}, with the task in {@code status}. */
+  String launch(String runId, String status) {
     String arn = "arn:aws:ecs:us-east-1:1:task/c/" + runId;
-    prefect.set(runId, "Submitted");
-    ecs.put(FakeEcsTasks.task(arn, runId, "RUNNING"));
+    RunAttempt attempt = attemptOf(runId);
+    prefect.set(
+        runId,
+        PrefectStates.submitted(null, "Submitted for execution", "claim-token", attempt.id()));
+    ecs.put(FakeEcsTasks.task(arn, runId, status, attempt));
     registry.tryReserve(runId);
     registry.markLaunched(runId, arn);
     return arn;
+  }
+
+  /** The attempt {@link #launch} claims {@code runId} with. */
+  static RunAttempt attemptOf(String runId) {
+    return new RunAttempt(String.format("%08x", runId.hashCode()), 3);
   }
 
   /** Ticks, then lets the batched writes of that tick land. */
