@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
+import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.RunAttempt;
+import io.github.prefectecs.agent.testsupport.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -430,5 +432,61 @@ class EcsLauncherFaultTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("unknown field `lanchType`")
         .hasMessageContaining("--run-task-kwargs");
+  }
+
+  @Test
+  void aRunRescheduledWhileItsTaskLivesWaitsForThatTaskToStopThenStartsANewOne() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    EcsLauncher a = Fixtures.launcher(config(settings()), ecs);
+    a.start();
+    FlowRun run = run(uuid(7), null);
+    String old =
+        ((LaunchResult.Launched) a.launch(run, 1, new RunAttempt("000000a1", 3))).taskArn();
+    assertThat(a.previousTask(run.id())).isEqualTo(Launcher.PreviousTask.ALIVE);
+
+    a.retirePrevious(run.id(), "Flow run was rescheduled (Rescheduled by a Lazarus process.)");
+
+    assertThat(ecs.stopTaskRequests)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.task()).isEqualTo(old);
+              assertThat(r.reason()).contains("Rescheduled by a Lazarus process.");
+            });
+    LaunchResult waiting = a.launch(run, 1, new RunAttempt("000000b2", 5));
+    assertThat(waiting).isInstanceOf(LaunchResult.Waiting.class);
+    assertThat(((LaunchResult.Waiting) waiting).reason()).contains(old, "STOPPING");
+    assertThat(ecs.tasks()).as("no second live task").hasSize(1);
+    assertThat(ecs.stopTaskRequests).as("no second StopTask while it stops").hasSize(1);
+
+    ecs.stopTask(old, "Task stopped by the agent");
+    LaunchResult relaunched = a.launch(run, 1, new RunAttempt("000000b2", 5));
+
+    assertThat(relaunched).isInstanceOf(LaunchResult.Launched.class);
+    String fresh = ((LaunchResult.Launched) relaunched).taskArn();
+    assertThat(fresh).isNotEqualTo(old);
+    assertThat(ecs.runTaskRequests.get(1).tags())
+        .extracting(t -> t.key() + "=" + t.value())
+        .contains("prefect:attempt=000000b2", "prefect:run-version=5");
+  }
+
+  @Test
+  void aPreviousTaskThatNeverStopsFailsTheRelaunchRatherThanRunTwoTasks() {
+    FakeEcsClient ecs = new FakeEcsClient();
+    ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    EcsLauncher a = Fixtures.launcher(config(settings()), ecs, clock);
+    a.start();
+    FlowRun run = run(uuid(6), null);
+    String old =
+        ((LaunchResult.Launched) a.launch(run, 1, new RunAttempt("000000a1", 3))).taskArn();
+    a.retirePrevious(run.id(), "rescheduled");
+
+    clock.advance(EcsLauncher.RETIRE_TIMEOUT);
+    LaunchResult result = a.launch(run, 1, new RunAttempt("000000b2", 5));
+
+    assertThat(result).isInstanceOf(LaunchResult.Rejected.class);
+    assertThat(((LaunchResult.Rejected) result).reason())
+        .contains(old, "did not stop within 10 min");
+    assertThat(ecs.tasks()).hasSize(1);
   }
 }

@@ -289,6 +289,40 @@ public class FakeEcsClient implements EcsClient {
         .build();
   }
 
+  /** StopTask requests received, in order. */
+  public final List<software.amazon.awssdk.services.ecs.model.StopTaskRequest> stopTaskRequests =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * StopTask as ECS answers it: the task's desired status turns STOPPED at once, its last status
+   * STOPPING; it is STOPPED only once a test says so ({@link #stopTask(String, String)}), as ECS
+   * stops it after the container's stop timeout.
+   */
+  @Override
+  public software.amazon.awssdk.services.ecs.model.StopTaskResponse stopTask(
+      software.amazon.awssdk.services.ecs.model.StopTaskRequest request) {
+    enter("StopTask");
+    stopTaskRequests.add(request);
+    Task task =
+        tasks.computeIfPresent(
+            request.task(),
+            (arn, t) ->
+                "STOPPED".equals(t.lastStatus())
+                    ? t
+                    : t.toBuilder()
+                        .desiredStatus("STOPPED")
+                        .lastStatus("STOPPING")
+                        .stoppedReason(request.reason())
+                        .build());
+    if (task == null) {
+      throw software.amazon.awssdk.services.ecs.model.InvalidParameterException.builder()
+          .statusCode(400)
+          .message("The referenced task was not found.")
+          .build();
+    }
+    return software.amazon.awssdk.services.ecs.model.StopTaskResponse.builder().task(task).build();
+  }
+
   @Override
   public DescribeTasksResponse describeTasks(DescribeTasksRequest request) {
     enter("DescribeTasks");

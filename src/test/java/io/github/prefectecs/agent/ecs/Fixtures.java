@@ -107,6 +107,10 @@ final class Fixtures {
   }
 
   static EcsLauncher launcher(AgentConfig config, FakeEcsClient ecs) {
-    return new EcsLauncher(config, null, ecs, null, java.time.Clock.systemUTC(), unlimited());
+    return launcher(config, ecs, java.time.Clock.systemUTC());
+  }
+
+  static EcsLauncher launcher(AgentConfig config, FakeEcsClient ecs, java.time.Clock clock) {
+    return new EcsLauncher(config, null, ecs, null, clock, unlimited());
   }
 }

@@ -9,6 +9,7 @@ import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.TaskEvents;
 import io.github.prefectecs.agent.support.Backoff;
 import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
