@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent;
 
+import io.github.prefectecs.agent.claim.StrandedClaims;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.health.HealthServer;
 import io.github.prefectecs.agent.logs.CloudWatchForwarding;
@@ -281,6 +282,8 @@ public final class Agent implements AutoCloseable {
     FlowRunPoller poller =
         new FlowRunPoller(
             api, connected.tenantId(), config.labels(), registry, slots, s, launcher, clock);
+    poller.takeOverStrandedClaims(
+        new StrandedClaims(api, connected.agentId(), registry, launcher, clock));
     PollLoop loop =
         new PollLoop(
             () -> timedPoll(poller), pollThread, health, config.maxPolls(), this::requestStop);

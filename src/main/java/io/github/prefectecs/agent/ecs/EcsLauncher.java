@@ -417,6 +417,42 @@ public final class EcsLauncher implements Launcher {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Lists the agent's cluster for tasks started by the run (ListTasks {@code startedBy}, live
+   * and stopped), reads their tags, and keeps those of the attempt.
+   */
+  @Override
+  public TaskLookup findTask(String flowRunId, String attemptId) {
+    List<software.amazon.awssdk.services.ecs.model.Task> found;
+    try {
+      found = RunningTasks.startedBy(ecs, limits, settings.cluster(), flowRunId);
+    } catch (SdkException | EcsLaunchException e) {
+      log.warn(
+          "Cannot list the tasks of flow run {} ({}); asking again later",
+          flowRunId,
+          e.getMessage());
+      return new TaskLookup(TaskLookup.Kind.UNKNOWN, null);
+    }
+    software.amazon.awssdk.services.ecs.model.Task stopped = null;
+    for (software.amazon.awssdk.services.ecs.model.Task task : found) {
+      RunAttempt attempt = RunningTasks.attemptOf(task);
+      if (!flowRunId.equals(RunningTasks.flowRunId(task))
+          || (attemptId != null && attempt != null && !attemptId.equals(attempt.id()))) {
+        continue;
+      }
+      if (RunningTasks.isLive(task)) {
+        running.put(flowRunId, task.taskArn());
+        return new TaskLookup(TaskLookup.Kind.ALIVE, task.taskArn());
+      }
+      stopped = task;
+    }
+    return stopped == null
+        ? new TaskLookup(TaskLookup.Kind.NONE, null)
+        : new TaskLookup(TaskLookup.Kind.STOPPED, stopped.taskArn());
+  }
+
   /** Flow run id to task ARN of the tasks this launcher knows to be running. */
   public Map<String, String> running() {
     return Map.copyOf(running);

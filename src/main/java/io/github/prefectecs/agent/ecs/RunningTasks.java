@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.ecs;
 
+import io.github.prefectecs.agent.run.RunAttempt;
 import io.github.prefectecs.agent.watch.EcsTasks;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,8 +63,55 @@ final class RunningTasks {
     return running;
   }
 
+  /**
+   * Every task of {@code cluster} started by {@code startedBy} (ListTasks, live then stopped, then
+   * DescribeTasks with tags), each once.
+   */
+  static List<Task> startedBy(
+      EcsClient ecs, EcsRateLimits limits, String cluster, String startedBy) {
+    java.util.Set<String> arns = new java.util.LinkedHashSet<>();
+    for (DesiredStatus status : List.of(DesiredStatus.RUNNING, DesiredStatus.STOPPED)) {
+      String token = null;
+      do {
+        String next = token;
+        ListTasksResponse page =
+            EcsRateLimits.call(
+                () ->
+                    ecs.listTasks(
+                        r ->
+                            r.cluster(cluster)
+                                .startedBy(startedBy)
+                                .desiredStatus(status)
+                                .nextToken(next)),
+                limits.clusterRead());
+        arns.addAll(page.taskArns());
+        token = page.nextToken();
+      } while (token != null && !token.isEmpty());
+    }
+    List<String> all = List.copyOf(arns);
+    List<Task> tasks = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += BATCH) {
+      List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+      tasks.addAll(
+          EcsRateLimits.call(
+                  () ->
+                      ecs.describeTasks(
+                          r -> r.cluster(cluster).tasks(batch).include(TaskField.TAGS)),
+                  limits.clusterRead())
+              .tasks());
+    }
+    return tasks;
+  }
+
+  /** The launch attempt a task's tags name, or null. */
+  static RunAttempt attemptOf(Task task) {
+    Map<String, String> tags = new HashMap<>();
+    task.tags().forEach(t -> tags.put(t.key(), t.value()));
+    return RunTaskArguments.attemptOf(tags);
+  }
+
   // ListTasks' desiredStatus filter is not trusted (emulators ignore it): read the task itself.
-  private static boolean isLive(Task task) {
+  static boolean isLive(Task task) {
     return "RUNNING".equals(task.desiredStatus()) && !"STOPPED".equals(task.lastStatus());
   }
 

@@ -79,6 +79,11 @@ public final class MeteredPrefectApi implements PrefectApi {
   }
 
   @Override
+  public List<FlowRun> strandedClaims(String agentId, Instant submittedBefore, int limit) {
+    return count("flow_run", () -> api.strandedClaims(agentId, submittedBefore, limit));
+  }
+
+  @Override
   public List<TaskRun> taskRunStatuses(Collection<String> ids) {
     return count("task_run", () -> api.taskRunStatuses(ids));
   }

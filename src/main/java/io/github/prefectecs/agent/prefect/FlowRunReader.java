@@ -18,6 +18,20 @@ final class FlowRunReader {
           + "task_runs(where: {state_start_time: {_lte: $cutoff}}) "
           + "{ id version task_id serialized_state } } }";
 
+  /**
+   * Runs left Submitted by this agent id before a time (claims a dead process of this agent left):
+   * the oldest first, with the same fields as {@link #QUERY}.
+   */
+  static final String STRANDED =
+      "query($agent: uuid, $before: timestamptz, $limit: Int) { flow_run(where: "
+          + "{agent_id: {_eq: $agent}, state: {_eq: \"Submitted\"}, state_timestamp: "
+          + "{_lte: $before}}, order_by: {state_timestamp: asc}, limit: $limit) "
+          + "{ id version state serialized_state "
+          + "parameters scheduled_start_time run_config name "
+          + "flow { id name environment storage version core_version } "
+          + "task_runs(where: {state: {_in: [\"Scheduled\", \"Queued\", \"Retrying\", "
+          + "\"Resume\", \"Paused\"]}}) { id version task_id serialized_state } } }";
+
   private FlowRunReader() {}
 
   /** The runs of {@code rows}, oldest state start time first; no start time counts as now. */

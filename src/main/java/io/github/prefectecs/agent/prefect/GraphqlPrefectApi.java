@@ -200,6 +200,16 @@ public final class GraphqlPrefectApi implements PrefectApi {
     return rowsById("flow_run", STATUS_FIELDS, ids, GraphqlPrefectApi::status);
   }
 
+  @Override
+  public List<FlowRun> strandedClaims(String agentId, Instant submittedBefore, int limit) {
+    ObjectNode variables = JsonTrees.object();
+    variables.put("agent", agentId);
+    variables.put("before", PrefectStates.format(submittedBefore));
+    variables.put("limit", limit);
+    JsonNode data = data("flow_run", FlowRunReader.STRANDED, variables);
+    return List.copyOf(FlowRunReader.read(data.get("flow_run"), clock.instant()));
+  }
+
   private static final String STATUS_FIELDS =
       "id state version agent_id serialized_state name flow { name }";
 

@@ -58,6 +58,16 @@ public interface PrefectApi extends AutoCloseable {
   }
 
   /**
+   * One {@code flow_run} query for at most {@code limit} runs Submitted by agent {@code agentId}
+   * whose state is older than {@code submittedBefore}, oldest first, with the details a launch
+   * needs: claims a process of this agent left when it died (agents with one name share an id).
+   */
+  default List<FlowRun> strandedClaims(String agentId, Instant submittedBefore, int limit) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not read stranded claims");
+  }
+
+  /**
    * One {@code task_run} query for the current version and serialized state of {@code ids}. Used to
    * learn whether task runs set Submitted by a write whose answer was lost were set.
    */

@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.claim.RelaunchCheck;
+import io.github.prefectecs.agent.claim.StrandedClaims;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import java.time.Clock;
@@ -54,6 +55,7 @@ public final class FlowRunPoller {
    */
   static final Duration BATCH_WAIT = Duration.ofMillis(250);
 
+  private volatile StrandedClaims stranded;
   private List<String> backlog = List.of();
   private Instant backlogAnswered = Instant.MIN;
 
@@ -77,11 +79,17 @@ public final class FlowRunPoller {
     this.relaunches = new RelaunchCheck(launcher, clock);
   }
 
+  /** Takes over claims a dead process of this agent left (checked about once a minute). */
+  public void takeOverStrandedClaims(StrandedClaims claims) {
+    this.stranded = claims;
+  }
+
   /**
    * Polls once and returns how many runs were handed to the submitter (0 means "no work", which
    * lengthens the next wait).
    */
   public int pollOnce() {
+    int takenOver = takeOver();
     Instant now = clock.instant();
     int free = slots.available();
     int batch = batchSize();
@@ -101,7 +109,7 @@ public final class FlowRunPoller {
         backlog = List.of();
         LOG.debug(
             "All {} launch slots are busy; {} queued run(s) wait", slots.capacity(), queued.size());
-        return 0;
+        return takenOver;
       }
       ready = ready(queued);
       skipped = queued.size() - ready.size();
@@ -112,7 +120,7 @@ public final class FlowRunPoller {
       LOG.debug(
           "No ready flow runs found{}",
           skipped > 0 ? " (" + skipped + " already being submitted)" : "");
-      return 0;
+      return takenOver;
     }
     List<String> wanted = ready.size() > free ? List.copyOf(ready.subList(0, free)) : ready;
     backlog = ready.size() > free ? List.copyOf(ready.subList(free, ready.size())) : List.of();
@@ -142,7 +150,30 @@ public final class FlowRunPoller {
     if (!claimed.isEmpty()) {
       submitter.submit(claimed);
     }
-    return claimed.size();
+    return claimed.size() + takenOver;
+  }
+
+  private int takeOver() {
+    StrandedClaims claims = stranded;
+    if (claims == null) {
+      return 0;
+    }
+    List<FlowRun> runs = claims.due(slots.available());
+    List<FlowRun> reserved = new ArrayList<>();
+    for (FlowRun run : runs) {
+      if (!registry.tryReserve(run.id()).reserved()) {
+        continue;
+      }
+      if (!slots.tryAcquire()) {
+        registry.release(run.id());
+        break;
+      }
+      reserved.add(run);
+    }
+    if (!reserved.isEmpty()) {
+      submitter.submit(reserved);
+    }
+    return reserved.size();
   }
 
   /** Four fifths of the launch slots: the runs a poll waits for while a backlog drains. */

@@ -123,14 +123,85 @@ public final class LaunchRunner {
 
   /** Gives back the run's reservation and launch slot. */
   void release(String runId) {
+    holdChecks.remove(runId);
     registry.release(runId);
     slots.release();
   }
+
+  /**
+   * Before launching a claim this old, the launch checks that the claim still holds: a restarted
+   * agent of this name takes over claims without a task after {@code StrandedClaims}'s bound
+   * (longer than this plus the longest RunTask call), so no run gets a task from each.
+   */
+  public static final Duration RECHECK_AFTER = Duration.ofMinutes(2);
+
+  /** Whether a claim still holds; null when that cannot be learned now. */
+  @FunctionalInterface
+  interface ClaimHold {
+    Boolean stillHeld(FlowRun run, RunAttempt attempt, boolean flowRunClaimed);
+  }
+
+  private volatile ClaimHold claimHold = (run, attempt, flowRunClaimed) -> true;
+
+  void checkOldClaimsWith(ClaimHold hold) {
+    this.claimHold = hold;
+  }
+
+  /** False when the launch must not go ahead now (its claim is gone, or cannot be checked). */
+  private boolean claimStillHeld(
+      FlowRun run, boolean flowRunClaimed, int attempt, int throttles, RunAttempt runAttempt) {
+    boolean old =
+        registry.timeInPhase(run.id()).map(age -> age.compareTo(RECHECK_AFTER) >= 0).orElse(false);
+    if (!old || runAttempt == null) {
+      return true;
+    }
+    long now = System.nanoTime();
+    Long last = holdChecks.get(run.id());
+    if (last != null && now - last < HOLD_CHECK_EVERY.toNanos()) {
+      return true; // checked moments ago (a launch waiting for its previous task retries often)
+    }
+    holdChecks.put(run.id(), now);
+    Boolean held = claimHold.stillHeld(run, runAttempt, flowRunClaimed);
+    if (held == null && stopping) {
+      LOG.warn(
+          "The agent is stopping and the claim of flow run {} cannot be checked; it stays"
+              + " Submitted for the next agent of this name",
+          run.id());
+      release(run.id());
+      return false;
+    }
+    if (held == null) {
+      scheduleRetry(
+          new Retry(run, flowRunClaimed, attempt, throttles, runAttempt),
+          stopping ? Duration.ZERO : LaunchRunner.CLAIM_RECHECK_RETRY);
+      return false;
+    }
+    if (!held) {
+      LOG.warn(
+          "The claim of flow run {} (attempt {}) no longer holds; another process of this agent"
+              + " took it over, so this one does not launch it",
+          run.id(),
+          runAttempt.id());
+      release(run.id());
+      return false;
+    }
+    return true;
+  }
+
+  static final Duration CLAIM_RECHECK_RETRY = Duration.ofSeconds(15);
+
+  /** A claim that held is not checked again for this long. */
+  static final Duration HOLD_CHECK_EVERY = Duration.ofSeconds(30);
+
+  private final Map<String, Long> holdChecks = new ConcurrentHashMap<>();
 
   private void launch(
       FlowRun run, boolean flowRunClaimed, int attempt, int throttles, RunAttempt runAttempt) {
     MDC.put(FLOW_RUN_ID, run.id());
     try {
+      if (!claimStillHeld(run, flowRunClaimed, attempt, throttles, runAttempt)) {
+        return;
+      }
       LOG.info("Deploying flow run {} to execution environment (attempt {})", run.id(), attempt);
       LaunchResult result;
       try {
@@ -156,6 +227,7 @@ public final class LaunchRunner {
       registry.timeInPhase(run.id()).ifPresent(metrics::launchDuration);
       metrics.runLaunched();
       registry.markLaunched(run.id(), launched.taskArn());
+      holdChecks.remove(run.id());
       for (String note : launched.notes()) {
         reporter.log(run.id(), "INFO", note);
       }

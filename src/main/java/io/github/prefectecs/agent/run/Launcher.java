@@ -62,6 +62,33 @@ public interface Launcher extends AutoCloseable {
   }
 
   /**
+   * What the infrastructure has for {@code flowRunId}'s launch attempt {@code attemptId} (null: any
+   * attempt): asked before taking over a claim a dead process of this agent left, which may or may
+   * not have started its task. A live task found is adopted (the next launch reports it). Launchers
+   * that cannot tell answer {@link TaskLookup.Kind#NONE}.
+   */
+  default TaskLookup findTask(String flowRunId, String attemptId) {
+    return new TaskLookup(TaskLookup.Kind.NONE, null);
+  }
+
+  /**
+   * @param kind what was found
+   * @param taskArn the task found (ALIVE, STOPPED), else null
+   */
+  record TaskLookup(Kind kind, String taskArn) {
+    public enum Kind {
+      /** No task of that attempt. */
+      NONE,
+      /** One is running or starting (now adopted). */
+      ALIVE,
+      /** One ran and is stopped. */
+      STOPPED,
+      /** The infrastructure could not be asked. */
+      UNKNOWN
+    }
+  }
+
+  /**
    * Stops the task last started or adopted for {@code flowRunId}, which still runs although the
    * server rescheduled the run (a later attempt takes over): {@code reason} names the reschedule.
    * The next {@link #launch} of the run waits (answers {@link LaunchResult.Waiting}) until that

@@ -4,6 +4,7 @@ import io.github.prefectecs.agent.claim.ClaimBackoff;
 import io.github.prefectecs.agent.claim.ClaimVerdict;
 import io.github.prefectecs.agent.claim.StatusReads;
 import io.github.prefectecs.agent.prefect.FlowRun;
+import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
@@ -54,6 +55,7 @@ public final class Submitter {
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final ClaimBackoff claimBackoff;
   private final StatusReads statusReads;
+  private final PrefectApi api;
 
   /** Names this process's claims (see {@link PrefectStates#CLAIM_KEY}). */
   private final String claimToken = java.util.UUID.randomUUID().toString();
@@ -79,6 +81,51 @@ public final class Submitter {
     this.clock = clock;
     this.claimBackoff = new ClaimBackoff(clock);
     this.statusReads = new StatusReads(api, scheduler, launchPool);
+    this.api = api;
+    launches.checkOldClaimsWith(this::stillHeld);
+  }
+
+  /**
+   * Whether the claim that started {@code attempt} still holds: the flow run Submitted naming the
+   * attempt (or Running at the attempt's version), or every task run it set Submitted still naming
+   * it. Null when the API cannot tell. One request, on the calling thread: asked only before
+   * launching a claim older than {@link LaunchRunner#RECHECK_AFTER}, which a restarted agent of
+   * this name may have taken over.
+   */
+  Boolean stillHeld(FlowRun run, RunAttempt attempt, boolean flowRunClaimed) {
+    try {
+      if (flowRunClaimed) {
+        FlowRunStatus status =
+            api.flowRunStatuses(List.of(run.id())).stream().findFirst().orElse(null);
+        if (status == null) {
+          return false;
+        }
+        if ("Submitted".equals(status.state())) {
+          return attempt.id().equals(PrefectStates.attemptOf(status.serializedState()));
+        }
+        return "Running".equals(status.state()) && status.version() <= attempt.runningVersion();
+      }
+      List<String> ids = scheduledTaskRuns(run).stream().map(TaskRun::id).toList();
+      List<TaskRun> current = api.taskRunStatuses(ids);
+      return current.size() == ids.size()
+          && current.stream()
+              .allMatch(
+                  t ->
+                      "Submitted".equals(t.stateType())
+                          && attempt.id().equals(PrefectStates.attemptOf(t.serializedState())));
+    } catch (PrefectApiException e) {
+      LOG.warn("Cannot check the claim of flow run {}: {}", run.id(), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * Whether a claim of {@code run} sets the flow run itself Submitted: a Scheduled-type run, or a
+   * Submitted one taken over from a dead process of this agent; else its task runs are the claim (a
+   * Running run queued again).
+   */
+  static boolean claimsFlowRun(FlowRun run) {
+    return PrefectStates.isScheduledType(run.state()) || "Submitted".equals(run.state());
   }
 
   /** Whether {@code runId}'s last claims failed and it is left alone for now (not re-claimed). */
@@ -147,7 +194,7 @@ public final class Submitter {
         giveUp(run, "the agent is stopping");
         continue;
       }
-      if (PrefectStates.isScheduledType(run.state())) {
+      if (claimsFlowRun(run)) {
         RunAttempt attempt = RunAttempt.ofFlowRunClaim(run.version());
         reporter
             .setFlowRunState(
@@ -281,7 +328,7 @@ public final class Submitter {
       ClaimVerdict verdict,
       String state) {
     Throwable cause = error == null ? null : Errors.unwrap(error);
-    boolean flowRunClaimed = PrefectStates.isScheduledType(run.state());
+    boolean flowRunClaimed = claimsFlowRun(run);
     if (cause instanceof RejectedExecutionException) {
       done(run.id()); // stopping: whether the claim went through stays unknown
     } else if (cause != null) {
@@ -325,7 +372,7 @@ public final class Submitter {
    */
   private void checkLater(FlowRun run, RunAttempt attempt, int check, long delayMillis) {
     try {
-      if (PrefectStates.isScheduledType(run.state())) {
+      if (claimsFlowRun(run)) {
         statusReads
             .read(run.id(), delayMillis)
             .whenComplete(
