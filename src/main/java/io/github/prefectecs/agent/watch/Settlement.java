@@ -172,22 +172,35 @@ final class Settlement {
   private static Outcome cleanExit(String message, FlowRunStatus status, Instant now) {
     List<TaskRun> waiting = new ArrayList<>();
     for (TaskRun taskRun : status.openTaskRuns()) {
-      if (PrefectStates.isScheduledType(taskRun.stateType()) && taskRun.startTime().isPresent()) {
+      if (waitsForLater(taskRun)) {
         waiting.add(taskRun);
       }
     }
     if ("Running".equals(status.state()) && !waiting.isEmpty()) {
-      waiting.sort(Comparator.comparing(t -> t.startTime().orElseThrow()));
+      // Paused ones (no start time: they wait for a person) last.
+      waiting.sort(Comparator.comparing(t -> t.startTime().orElse(Instant.MAX)));
       return new Outcome.Release("INFO", finishedForNow(message, waiting, now));
     }
     return failed(message + ", but " + StopCauses.NO_FINAL_STATE + "; " + openFacts(status), false);
   }
 
+  /**
+   * A task run the flow process left for later: a scheduled-type state with a start time (a retry,
+   * a queue wait, a resume), or Paused, which Core 0.15.13 writes without a start time (its
+   * docstring's "10 years from now" is not what its code does) and the server never queues until
+   * someone resumes it.
+   */
+  private static boolean waitsForLater(TaskRun taskRun) {
+    String type = taskRun.stateType();
+    return PrefectStates.isScheduledType(type)
+        && (taskRun.startTime().isPresent() || "Paused".equals(type));
+  }
+
   private static String finishedForNow(String exited, List<TaskRun> waiting, Instant now) {
     TaskRun first = waiting.get(0);
-    Instant due = first.startTime().orElseThrow();
+    Instant due = first.startTime().orElse(null);
     String what =
-        Duration.between(now, due).compareTo(PAUSE_HORIZON) > 0
+        due == null || Duration.between(now, due).compareTo(PAUSE_HORIZON) > 0
             ? first.stateType()
                 + ", waiting for approval (resume it in the Prefect UI to run it again)"
             : first.stateType() + " until " + PrefectStates.format(due);

@@ -211,6 +211,12 @@ public final class DemoEnvironment implements AutoCloseable {
     return agent.exitValue();
   }
 
+  /** SIGKILL, as the kernel's OOM killer or {@code kill -9} ends a process: nothing runs after. */
+  public void killAgent() throws InterruptedException {
+    agent.destroyForcibly();
+    agent.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** The tasks in the emulated cluster, described. */
   public List<Task> tasks() {
     try (EcsClient ecs = moto.ecs()) {

@@ -190,6 +190,17 @@ class SettlementTest {
   }
 
   @Test
+  void exitZeroWithAPausedTaskRunWithoutStartTimeAsCore0_15_13WritesItWaitsForApproval() {
+    FlowRunStatus status = run("Running").withOpenTaskRuns(List.of(taskRun("p1", "Paused", null)));
+
+    Outcome outcome = decide(CLEAN, status);
+
+    assertThat(outcome).isInstanceOf(Outcome.Release.class);
+    assertThat(((Outcome.Release) outcome).logMessage())
+        .contains("p1 is Paused, waiting for approval");
+  }
+
+  @Test
   void exitZeroWithNothingDueLaterFailsTheRunWithTheOpenTaskRuns() {
     FlowRunStatus status =
         run("Running")
