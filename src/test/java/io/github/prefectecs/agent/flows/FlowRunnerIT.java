@@ -231,6 +231,21 @@ class FlowRunnerIT {
   }
 
   @Test
+  void sigtermOfASpotInterruptionEndsTheRunnerWith143AndLeavesTheRunRunning() {
+    String run = server.user().createFlowRun(longTask.flowId(), Map.of("seconds", 600));
+
+    try (FlowProcess interrupted = runner(longTask, run)) {
+      Eventually.until(
+          RUN, "the long task to work", () -> interrupted.printed("working: 1 of 600"));
+
+      assertThat(interrupted.terminate(RUN)).isEqualTo(143);
+    }
+
+    assertThat(server.flowRunState(run)).isEqualTo("Running");
+    assertThat(server.taskRun(run, "work").state()).isEqualTo("Running");
+  }
+
+  @Test
   void relaunchSkipsATaskLeftRunningByAKilledProcessUntilARestartResetsIt(@TempDir Path dir) {
     String marker = dir.resolve("work-started").toString();
     String run =
