@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -126,6 +127,57 @@ class StopCausesTest {
     assertThat(verdict.message()).contains(ARN).contains(facts);
     if (verdict instanceof Verdict.Failure failure) {
       assertThat(failure.infrastructure()).isEqualTo(infrastructure);
+    }
+  }
+
+  static Stream<Arguments> sidecars() {
+    return Stream.of(
+        Arguments.of(
+            "a sidecar's non-zero exit beside a clean flow exit is no failure",
+            List.of(new ObservedTask.Container("log-router", 1, null), flow(0, null)),
+            Verdict.CleanExit.class,
+            new String[] {
+              "container 'flow' exited with code 0", "'log-router' exited with code 1"
+            }),
+        Arguments.of(
+            "a flow OOM behind a sidecar is still an OOM",
+            List.of(
+                new ObservedTask.Container("envoy", 2, null),
+                flow(137, "OutOfMemoryError: Container killed due to memory usage")),
+            Verdict.Failure.class,
+            new String[] {"container 'flow' exited with code 137", "OutOfMemoryError"}),
+        Arguments.of(
+            "a flow killed after an essential sidecar died is explained by it, not taken for OOM",
+            List.of(new ObservedTask.Container("envoy", 1, null), flow(137, null)),
+            Verdict.Failure.class,
+            new String[] {"'flow' exited with code 137", "container 'envoy' exited with code 1"}));
+  }
+
+  private static ObservedTask.Container flow(Integer exit, String reason) {
+    return new ObservedTask.Container("flow", exit, reason);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sidecars")
+  void theFlowContainerDecidesAndASidecarOnlyExplains(
+      String what,
+      List<ObservedTask.Container> containers,
+      Class<? extends Verdict> kind,
+      String[] facts) {
+    Verdict verdict =
+        StopCauses.of(
+            FakeEcsTasks.stoppedTask(
+                ARN,
+                "run",
+                null,
+                "EssentialContainerExited",
+                "Essential container in task exited",
+                containers));
+
+    assertThat(verdict).as(what).isInstanceOf(kind);
+    assertThat(verdict.message()).contains(ARN).contains(facts);
+    if (verdict instanceof Verdict.Failure failure && facts[1].equals("OutOfMemoryError")) {
+      assertThat(failure.infrastructure()).isTrue();
     }
   }
 
