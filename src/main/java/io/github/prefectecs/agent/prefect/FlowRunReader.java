@@ -29,8 +29,7 @@ final class FlowRunReader {
           + "{ id version state serialized_state "
           + "parameters scheduled_start_time run_config name "
           + "flow { id name environment storage version core_version } "
-          + "task_runs(where: {state: {_in: [\"Scheduled\", \"Queued\", \"Retrying\", "
-          + "\"Resume\", \"Paused\"]}}) { id version task_id serialized_state } } }";
+          + "task_runs { id version task_id serialized_state } } }";
 
   private FlowRunReader() {}
 

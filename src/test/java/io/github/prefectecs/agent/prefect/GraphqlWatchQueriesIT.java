@@ -70,4 +70,72 @@ class GraphqlWatchQueriesIT {
     assertThat(server.flowRunColumn(a, "heartbeat")).isEqualTo(now.plus(Duration.ofMinutes(7)));
     assertThat(server.flowRunColumn(b, "heartbeat")).isEqualTo(now.plus(Duration.ofMinutes(7)));
   }
+
+  @Test
+  void runsWhoseTaskStoppedComeWithTheirOpenTaskRunsInTheSameRequest() {
+    String flow = server.createFlow("etl");
+    String stopped = server.createFlowRun(flow, List.of(), now);
+    String live = server.createFlowRun(flow, List.of(), now);
+    String retrying = server.createTaskRun(stopped, "Retrying", now.plus(Duration.ofMinutes(15)));
+    server.createTaskRun(stopped, "Success", null);
+    server.createTaskRun(live, "Running", null);
+    int before = server.requestCount();
+
+    List<FlowRunStatus> statuses = api.flowRunStatuses(List.of(stopped, live), List.of(stopped));
+
+    assertThat(server.requestCount() - before).isEqualTo(1);
+    assertThat(statuses).extracting(FlowRunStatus::id).containsExactlyInAnyOrder(stopped, live);
+    FlowRunStatus withTasks =
+        statuses.stream().filter(s -> s.id().equals(stopped)).findFirst().orElseThrow();
+    assertThat(withTasks.openTaskRuns())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.id()).isEqualTo(retrying);
+              assertThat(t.stateType()).isEqualTo("Retrying");
+              assertThat(t.startTime()).contains(now.plus(Duration.ofMinutes(15)));
+            });
+    assertThat(
+            statuses.stream()
+                .filter(s -> s.id().equals(live))
+                .findFirst()
+                .orElseThrow()
+                .openTaskRuns())
+        .isEmpty();
+  }
+
+  @Test
+  void strandedClaimsAreThisAgentsSubmittedRunsOlderThanTheBoundWithTheirDetails() {
+    String agent =
+        api.registerAgent(
+            new AgentRegistration("ECSAgent", "agent", List.of(), server.defaultTenantId(), null));
+    String flow = server.createFlow("etl");
+    String old = server.createFlowRun(flow, List.of(), now);
+    String fresh = server.createFlowRun(flow, List.of(), now);
+    String other = server.createFlowRun(flow, List.of(), now);
+    FlowRun oldRun = api.flowRuns(List.of(old), now).get(0);
+    api.setFlowRunStates(
+        List.of(
+            new StateUpdate(
+                old,
+                oldRun.version(),
+                PrefectStates.submitted(oldRun.serializedState(), "Submitted", "c", "0000000a"))));
+    server.setFlowRunState(other, PrefectStates.submitted(null, "by nobody"));
+    server.clock().freeze(now.plus(Duration.ofMinutes(6)));
+    FlowRun freshRun = api.flowRuns(List.of(fresh), now).get(0);
+    api.setFlowRunStates(
+        List.of(
+            new StateUpdate(
+                fresh,
+                freshRun.version(),
+                PrefectStates.submitted(
+                    freshRun.serializedState(), "Submitted", "c", "0000000b"))));
+
+    List<FlowRun> stranded =
+        api.strandedClaims(agent, now.plus(Duration.ofMinutes(6)).minus(Duration.ofMinutes(5)), 25);
+
+    assertThat(stranded).extracting(FlowRun::id).containsExactly(old);
+    assertThat(stranded.get(0).flow().name()).isEqualTo("etl");
+    assertThat(PrefectStates.attemptOf(stranded.get(0).serializedState())).isEqualTo("0000000a");
+  }
 }
