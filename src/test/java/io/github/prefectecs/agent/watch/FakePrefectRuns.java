@@ -81,6 +81,14 @@ final class FakePrefectRuns extends UnusedPrefectApi {
     return taskRuns.get(id).serialized().path("message").asText();
   }
 
+  /** The messages of the run logs of {@code runId} at {@code level}, in order. */
+  List<String> logs(String runId, String level) {
+    return logs.stream()
+        .filter(l -> l.flowRunId().equals(runId) && l.level().equals(level))
+        .map(LogEntry::message)
+        .toList();
+  }
+
   String state(String id) {
     return runs.get(id).state();
   }

@@ -3,7 +3,6 @@ package io.github.prefectecs.agent.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.run.RunAttempt;
 import io.github.prefectecs.agent.run.TaskEvents;
@@ -30,10 +29,7 @@ class NeverOverrulesPrefectTest {
   }
 
   private List<String> logs(String runId, String level) {
-    return h.prefect.logs.stream()
-        .filter(l -> l.flowRunId().equals(runId) && l.level().equals(level))
-        .map(LogEntry::message)
-        .toList();
+    return h.prefect.logs(runId, level);
   }
 
   private static ObjectNode taskRunState(String type, Instant start) {

@@ -2,7 +2,6 @@ package io.github.prefectecs.agent.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.run.TaskEvents;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -24,10 +23,7 @@ class TaskWatcherTest {
   }
 
   private List<String> logs(String runId, String level) {
-    return h.prefect.logs.stream()
-        .filter(l -> l.flowRunId().equals(runId) && l.level().equals(level))
-        .map(LogEntry::message)
-        .toList();
+    return h.prefect.logs(runId, level);
   }
 
   @Test
