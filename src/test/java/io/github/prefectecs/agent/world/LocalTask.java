@@ -1,0 +1,504 @@
+package io.github.prefectecs.agent.world;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One ECS task run locally: PROVISIONING, PENDING (the pull), RUNNING while its containers'
+ * processes live, STOPPING while they are being stopped (SIGTERM, SIGKILL after each container's
+ * stop timeout), DEPROVISIONING, STOPPED, with the stop code, reason and exit codes ECS would give.
+ * Secrets are resolved, log groups checked and log streams created when the containers start; a
+ * failure there fails the start as ECS does ({@code TaskFailedToStart}).
+ *
+ * <p>Thread-safe: every change happens under the task's lock, on the front's scheduler, an HTTP
+ * thread or a container's output thread.
+ */
+final class LocalTask {
+  static final String ESSENTIAL_EXITED = "Essential container in task exited";
+  private static final String NO_LOG_GROUP =
+      "ResourceInitializationError: failed to validate logger args: create stream has been"
+          + " retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException:"
+          + " The specified log group does not exist. : exit status 1";
+
+  private enum Phase {
+    PROVISIONING,
+    PENDING,
+    RUNNING,
+    STOPPING,
+    DEPROVISIONING,
+    STOPPED
+  }
+
+  private final String arn;
+  private final String runId;
+  private final String capacityProvider;
+  private final String launchType;
+  private final String cpu;
+  private final String memory;
+  private final Path home;
+  private final TaskHost host;
+  private final Map<String, Slot> containers = new LinkedHashMap<>();
+  private final List<Planned> plans;
+  private Phase phase = Phase.PROVISIONING;
+  private String desired = "RUNNING";
+  private String stopCode;
+  private String finalStopCode;
+  private String stoppedReason;
+  private final Instant createdAt;
+  private Instant pullStartedAt;
+  private Instant pullStoppedAt;
+  private Instant startedAt;
+  private Instant stoppingAt;
+  private Instant executionStoppedAt;
+  private Instant stoppedAt;
+  private long version = 1;
+
+  /** One container's state. */
+  private static final class Slot {
+    final ContainerSpec spec;
+    String lastStatus = "PENDING";
+    Integer exitCode;
+    String reason;
+    ContainerProcess process;
+    AwsLogsStream stream;
+    final List<String> lines = new ArrayList<>();
+    java.util.concurrent.ScheduledFuture<?> killTimer;
+
+    Slot(ContainerSpec spec) {
+      this.spec = spec;
+    }
+
+    boolean live() {
+      return "RUNNING".equals(lastStatus);
+    }
+  }
+
+  /**
+   * @param placement {@code capacityProvider} (null when placed by launch type) and launch type
+   * @param plans faults planned for this task; kept
+   */
+  LocalTask(
+      String arn,
+      String runId,
+      String[] placement,
+      String cpu,
+      String memory,
+      List<ContainerSpec> specs,
+      Path home,
+      List<Planned> plans,
+      TaskHost host) {
+    this.arn = arn;
+    this.runId = runId;
+    this.capacityProvider = placement[0];
+    this.launchType = placement[1];
+    this.cpu = cpu;
+    this.memory = memory;
+    this.home = home;
+    this.plans = new ArrayList<>(plans);
+    this.host = host;
+    this.createdAt = Instant.now();
+    specs.forEach(s -> containers.put(s.name(), new Slot(s)));
+  }
+
+  /** Starts the lifecycle: PENDING after the provisioning delay, then the containers start. */
+  void begin() {
+    later(host.settings().provisioning().toMillis(), this::provisioned);
+  }
+
+  String arn() {
+    return arn;
+  }
+
+  String runId() {
+    return runId;
+  }
+
+  /** Whether DescribeTasks does not know the task yet (ECS's eventual consistency). */
+  synchronized boolean missingAt(Instant now) {
+    return now.isBefore(createdAt.plus(host.settings().missingWindow()));
+  }
+
+  private synchronized void provisioned() {
+    if (phase != Phase.PROVISIONING) {
+      return;
+    }
+    phase = Phase.PENDING;
+    pullStartedAt = Instant.now();
+    version++;
+    later(host.settings().pending().toMillis(), this::pulled);
+  }
+
+  private synchronized void pulled() {
+    if (phase != Phase.PENDING) {
+      return;
+    }
+    for (Planned p : List.copyOf(plans)) {
+      if (p.fault() instanceof Fault.FailedToStart failed) {
+        plans.remove(p);
+        failStart(failed.reason());
+        return;
+      }
+    }
+    Map<String, Map<String, String>> environments = new LinkedHashMap<>();
+    for (Slot slot : containers.values()) {
+      String problem = prepare(slot, environments);
+      if (problem != null) {
+        failStart(problem);
+        return;
+      }
+    }
+    pullStoppedAt = Instant.now();
+    startedAt = pullStoppedAt;
+    phase = Phase.RUNNING;
+    version++;
+    for (Slot slot : containers.values()) {
+      if (slot.stream != null) {
+        slot.stream.open();
+      }
+      slot.lastStatus = "RUNNING";
+      if (slot.spec.runsProcess()) {
+        try {
+          slot.process =
+              ContainerProcess.start(
+                  slot.spec,
+                  environments.get(slot.spec.name()),
+                  home,
+                  "ecs-task-" + taskId().substring(0, 8) + "-" + slot.spec.name(),
+                  line -> line(slot, line),
+                  code -> exited(slot, code));
+        } catch (IOException e) {
+          slot.lastStatus = "STOPPED";
+          slot.reason = "CannotStartContainerError: " + e.getMessage();
+          beginStop("TaskFailedToStart", null, slot.reason);
+        }
+      }
+    }
+    armTriggers();
+  }
+
+  /** Secrets, log group, executable; null when the container can start, else ECS's reason. */
+  private String prepare(Slot slot, Map<String, Map<String, String>> environments) {
+    ContainerSpec spec = slot.spec;
+    Map<String, String> env = new LinkedHashMap<>(spec.environment());
+    for (Map.Entry<String, String> secret : spec.secrets().entrySet()) {
+      try {
+        env.put(secret.getKey(), host.secrets().resolve(secret.getValue()));
+      } catch (MotoWire.CallException e) {
+        String from = secret.getValue().contains(":secretsmanager:") ? "asm" : "ssm";
+        return "ResourceInitializationError: unable to pull secrets or registry auth: execution"
+            + " resource retrieval failed: unable to retrieve secret from "
+            + from
+            + ": service call has been retried 1 time(s): "
+            + e.getMessage();
+      }
+    }
+    environments.put(spec.name(), env);
+    if (spec.logs() != null) {
+      if (!logGroupReady(spec.logs())) {
+        return NO_LOG_GROUP;
+      }
+      slot.stream = new AwsLogsStream(host.logs(), spec.logs());
+    }
+    if (spec.runsProcess() && executable(spec.argv().get(0), env.get("PATH")) == null) {
+      return "CannotStartContainerError: ResourceInitializationError: failed to create new"
+          + " container runtime task: failed to create shim task: OCI runtime create failed: runc"
+          + " create failed: unable to start container process: exec: \""
+          + spec.argv().get(0)
+          + "\": executable file not found in $PATH: unknown";
+    }
+    return null;
+  }
+
+  private boolean logGroupReady(ContainerSpec.AwsLogs logs) {
+    boolean exists =
+        host.logs().describeLogGroups(r -> r.logGroupNamePrefix(logs.group())).logGroups().stream()
+            .anyMatch(g -> g.logGroupName().equals(logs.group()));
+    if (!exists && logs.createGroup()) {
+      host.logs().createLogGroup(r -> r.logGroupName(logs.group()));
+      return true;
+    }
+    return exists;
+  }
+
+  static Path executable(String command, String path) {
+    if (command.contains("/")) {
+      Path p = Path.of(command);
+      return Files.isExecutable(p) ? p : null;
+    }
+    for (String dir : (path == null ? "" : path).split(":")) {
+      if (!dir.isEmpty()) {
+        Path p = Path.of(dir, command);
+        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
+  private void armTriggers() {
+    for (Planned p : List.copyOf(plans)) {
+      if (p.trigger() instanceof Trigger.AtStart) {
+        plans.remove(p);
+        inject(p.fault());
+      } else if (p.trigger() instanceof Trigger.After after) {
+        plans.remove(p);
+        later(after.delay().toMillis(), () -> inject(p.fault()));
+      }
+    }
+  }
+
+  private void line(Slot slot, String line) {
+    if (slot.stream != null) {
+      slot.stream.add(line);
+    }
+    synchronized (this) {
+      slot.lines.add(line);
+      for (Planned p : List.copyOf(plans)) {
+        if (p.trigger() instanceof Trigger.OnLine on && line.contains(on.text())) {
+          plans.remove(p);
+          inject(p.fault());
+        }
+      }
+    }
+  }
+
+  private void exited(Slot slot, int code) {
+    flush(slot);
+    synchronized (this) {
+      slot.lastStatus = "STOPPED";
+      slot.exitCode = code;
+      if (slot.killTimer != null) {
+        slot.killTimer.cancel(false);
+      }
+      version++;
+      if (slot.spec.essential()) {
+        beginStop("EssentialContainerExited", null, ESSENTIAL_EXITED);
+      }
+      finishIfDone();
+    }
+  }
+
+  /** StopTask: {@code UserInitiated} with the caller's reason. */
+  void stop(String reason) {
+    beginStop("UserInitiated", null, reason);
+  }
+
+  /** Applies {@code fault} now, or when the containers start if they have not yet. */
+  synchronized void inject(Fault fault) {
+    if (phase == Phase.PROVISIONING || phase == Phase.PENDING) {
+      plans.add(new Planned(fault, Trigger.atStart()));
+      return;
+    }
+    if (fault instanceof Fault.FailedToStart) {
+      throw new IllegalStateException("task " + arn + " has started already");
+    } else if (fault instanceof Fault.SpotInterruption) {
+      beginStop("TerminationNotice", "SpotInterruption", Fault.SPOT_REASON);
+    } else if (fault instanceof Fault.OutOfMemory) {
+      Slot target = oomTarget();
+      if (target != null) {
+        target.reason = Fault.OOM_REASON;
+        if (target.process != null) {
+          target.process.kill();
+        } else {
+          // No process to kill: it exits as the kernel would have ended it.
+          later(0, () -> exited(target, 137));
+        }
+      }
+    }
+  }
+
+  private Slot oomTarget() {
+    Slot flow = containers.get("flow");
+    if (flow != null && flow.live()) {
+      return flow;
+    }
+    return containers.values().stream()
+        .filter(s -> s.spec.essential() && s.live())
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * The task is told to stop: desired STOPPED, the stop code and reason, SIGTERM to each live
+   * container and SIGKILL after its stop timeout. A task already stopping keeps its first cause.
+   *
+   * @param finalCode the stop code once STOPPED when it differs from {@code code}; may be null
+   */
+  private synchronized void beginStop(String code, String finalCode, String reason) {
+    if (!"RUNNING".equals(desired)) {
+      return;
+    }
+    desired = "STOPPED";
+    stopCode = code;
+    finalStopCode = finalCode;
+    stoppedReason = reason;
+    stoppingAt = Instant.now();
+    version++;
+    if (phase == Phase.PROVISIONING || phase == Phase.PENDING) {
+      containers.values().forEach(s -> s.lastStatus = "STOPPED");
+      deprovision();
+      return;
+    }
+    if (phase != Phase.RUNNING) {
+      return;
+    }
+    phase = Phase.STOPPING;
+    for (Slot slot : containers.values()) {
+      if (!slot.live()) {
+        continue;
+      }
+      if (slot.process == null) {
+        // A container without a process stands for an image that handles SIGTERM.
+        slot.lastStatus = "STOPPED";
+        slot.exitCode = 0;
+        continue;
+      }
+      slot.process.terminate();
+      ContainerProcess process = slot.process;
+      slot.killTimer =
+          host.scheduler()
+              .schedule(process::kill, slot.spec.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    finishIfDone();
+  }
+
+  private void finishIfDone() {
+    if (phase != Phase.STOPPING && phase != Phase.RUNNING) {
+      return;
+    }
+    if ("RUNNING".equals(desired) || containers.values().stream().anyMatch(Slot::live)) {
+      return;
+    }
+    executionStoppedAt = Instant.now();
+    deprovision();
+  }
+
+  private void deprovision() {
+    phase = Phase.DEPROVISIONING;
+    version++;
+    later(host.settings().deprovisioning().toMillis(), this::deprovisioned);
+  }
+
+  private synchronized void deprovisioned() {
+    phase = Phase.STOPPED;
+    stoppedAt = Instant.now();
+    if (finalStopCode != null) {
+      stopCode = finalStopCode;
+    }
+    version++;
+  }
+
+  private synchronized void failStart(String reason) {
+    desired = "STOPPED";
+    stopCode = "TaskFailedToStart";
+    stoppedReason = reason;
+    stoppingAt = Instant.now();
+    boolean first = true;
+    for (Slot slot : containers.values()) {
+      slot.lastStatus = "STOPPED";
+      if (first && slot.spec.essential()) {
+        slot.reason = reason;
+        first = false;
+      }
+    }
+    deprovision();
+  }
+
+  /** Sends what the containers printed since the last flush. */
+  void flushLogs() {
+    List<Slot> slots;
+    synchronized (this) {
+      slots = List.copyOf(containers.values());
+    }
+    slots.forEach(this::flush);
+  }
+
+  private void flush(Slot slot) {
+    if (slot.stream == null) {
+      return;
+    }
+    try {
+      slot.stream.flush();
+    } catch (RuntimeException e) {
+      System.err.println("ECS front: PutLogEvents for " + arn + " failed: " + e);
+    }
+  }
+
+  /** Kills every process at once (the front is closing). */
+  synchronized void kill() {
+    containers.values().stream()
+        .filter(s -> s.process != null && s.process.alive())
+        .forEach(s -> s.process.kill());
+  }
+
+  /** What each line {@code container} printed, in order. */
+  synchronized List<String> output(String container) {
+    Slot slot = containers.get(container);
+    if (slot == null) {
+      throw new IllegalArgumentException("no container " + container + " in " + arn);
+    }
+    return List.copyOf(slot.lines);
+  }
+
+  synchronized TaskView view() {
+    List<TaskView.ContainerView> views = new ArrayList<>();
+    for (Slot s : containers.values()) {
+      views.add(
+          new TaskView.ContainerView(
+              s.spec.name(),
+              s.spec.image(),
+              s.spec.essential(),
+              s.lastStatus,
+              s.exitCode,
+              s.reason,
+              s.spec.logs() == null ? null : s.spec.logs().stream()));
+    }
+    return new TaskView(
+        arn,
+        runId,
+        capacityProvider,
+        launchType,
+        phase.name(),
+        desired,
+        stopCode,
+        stoppedReason,
+        createdAt,
+        pullStartedAt,
+        pullStoppedAt,
+        startedAt,
+        stoppingAt,
+        executionStoppedAt,
+        stoppedAt,
+        version,
+        cpu,
+        memory,
+        views);
+  }
+
+  private String taskId() {
+    return arn.substring(arn.lastIndexOf('/') + 1);
+  }
+
+  private void later(long millis, Runnable step) {
+    host.scheduler()
+        .schedule(
+            () -> {
+              try {
+                step.run();
+              } catch (RuntimeException e) {
+                System.err.println("ECS front: task " + arn + " lifecycle step failed: " + e);
+                e.printStackTrace();
+              }
+            },
+            millis,
+            TimeUnit.MILLISECONDS);
+  }
+}
