@@ -99,6 +99,11 @@ final class ContainerProcess {
     return process.isAlive();
   }
 
+  /** Waits up to {@code millis} for the main process to end; whether it has. */
+  boolean awaitExit(long millis) throws InterruptedException {
+    return process.waitFor(millis, TimeUnit.MILLISECONDS);
+  }
+
   /** SIGTERM to the main process, as {@code docker stop} does first. */
   void terminate() {
     // Through the handle: Process.destroy() would also close the output pipe, losing what the

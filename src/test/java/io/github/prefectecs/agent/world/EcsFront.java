@@ -382,6 +382,13 @@ public final class EcsFront implements AutoCloseable {
   public void close() {
     server.stop(0);
     order.forEach(LocalTask::kill);
+    try {
+      for (LocalTask task : order) {
+        task.awaitProcesses(2_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     order.forEach(LocalTask::flushLogs);
     scheduler.shutdownNow();
     httpThreads.shutdownNow();

@@ -439,6 +439,21 @@ final class LocalTask {
         .forEach(s -> s.process.kill());
   }
 
+  /** Waits up to {@code millis} for every process to end. */
+  void awaitProcesses(long millis) throws InterruptedException {
+    List<ContainerProcess> processes;
+    synchronized (this) {
+      processes = containers.values().stream().map(s -> s.process).filter(p -> p != null).toList();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    for (ContainerProcess p : processes) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0 || !p.awaitExit(left)) {
+        return;
+      }
+    }
+  }
+
   /** What each line {@code container} printed, in order. */
   synchronized List<String> output(String container) {
     Slot slot = containers.get(container);
