@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.prefect.server;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A row of the double's {@code agent} table.
@@ -26,5 +27,18 @@ public record AgentRecord(
     String agentConfigId) {
   public AgentRecord {
     labels = List.copyOf(labels);
+  }
+
+  /** The record of an {@code agent} row. */
+  static AgentRecord of(Map<String, Object> row) {
+    return new AgentRecord(
+        (String) row.get("id"),
+        (String) row.get("name"),
+        (String) row.get("type"),
+        ServerStore.labelList(row.get("labels")),
+        (Instant) row.get("last_queried"),
+        (String) row.get("core_version"),
+        (String) row.get("tenant_id"),
+        (String) row.get("agent_config_id"));
   }
 }

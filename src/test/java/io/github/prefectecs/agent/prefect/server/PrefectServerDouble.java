@@ -1,6 +1,8 @@
 package io.github.prefectecs.agent.prefect.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.prefect.PrefectStates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -29,6 +31,7 @@ public final class PrefectServerDouble implements AutoCloseable {
   private final HttpFront front;
   private final String defaultTenantId;
   private final int port;
+  private final PrefectApiUser user;
   private boolean down;
 
   private PrefectServerDouble() throws IOException {
@@ -38,6 +41,7 @@ public final class PrefectServerDouble implements AutoCloseable {
     }
     this.front = new HttpFront(endpoint, faults, lostAnswers, requests);
     this.port = front.listen(0);
+    this.user = new PrefectApiUser(uri(), defaultTenantId);
   }
 
   /** Starts a double on 127.0.0.1 and a free port, with one tenant. */
@@ -62,6 +66,11 @@ public final class PrefectServerDouble implements AutoCloseable {
     return defaultTenantId;
   }
 
+  /** Sends what Prefect Core's {@code Client} and the UI send, over HTTP (counted, validated). */
+  public PrefectApiUser user() {
+    return user;
+  }
+
   // ---- data ----
 
   public String createFlow(String name) {
@@ -70,7 +79,7 @@ public final class PrefectServerDouble implements AutoCloseable {
 
   public String createFlow(String name, JsonNode storage, JsonNode runConfig, String coreVersion) {
     synchronized (store) {
-      return store.createFlow(defaultTenantId, name, storage, runConfig, coreVersion);
+      return Fixtures.createFlow(store, defaultTenantId, name, storage, runConfig, coreVersion);
     }
   }
 
@@ -82,14 +91,14 @@ public final class PrefectServerDouble implements AutoCloseable {
   public String createFlowRun(
       String flowId, List<String> labels, Instant scheduledStart, JsonNode runConfig) {
     synchronized (store) {
-      return store.createFlowRun(flowId, labels, scheduledStart, runConfig);
+      return Fixtures.createFlowRun(store, flowId, labels, scheduledStart, runConfig);
     }
   }
 
   /** A task run of {@code flowRunId} in state {@code stateType} starting at {@code stateStart}. */
   public String createTaskRun(String flowRunId, String stateType, Instant stateStart) {
     synchronized (store) {
-      return store.createTaskRun(flowRunId, stateType, stateStart);
+      return Fixtures.createTaskRun(store, flowRunId, stateType, stateStart);
     }
   }
 
@@ -121,6 +130,93 @@ public final class PrefectServerDouble implements AutoCloseable {
     return (String) column("task_run", taskRunId, "state");
   }
 
+  /** The task runs of a flow run with their tasks' slugs and names, oldest first. */
+  public List<TaskRunRecord> taskRuns(String flowRunId) {
+    synchronized (store) {
+      List<TaskRunRecord> taskRuns = new ArrayList<>();
+      for (Map<String, Object> row : store.taskRuns.values()) {
+        if (flowRunId.equals(row.get("flow_run_id"))) {
+          Map<String, Object> task =
+              store.tasks.getOrDefault((String) row.get("task_id"), Map.of());
+          taskRuns.add(TaskRunRecord.of(row, task));
+        }
+      }
+      return taskRuns;
+    }
+  }
+
+  /** The unmapped task run of the task named {@code taskName} (e.g. {@code say_hello}). */
+  public TaskRunRecord taskRun(String flowRunId, String taskName) {
+    return taskRuns(flowRunId).stream()
+        .filter(t -> taskName.equals(t.taskName()) && t.mapIndex() == -1)
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("no task run of " + taskName + " in " + flowRunId));
+  }
+
+  /**
+   * Sets a task run state with the server's rules, as {@code set_task_run_states} would (a
+   * Running-type state needs a Running flow run; a Scheduled-type state without a start time starts
+   * now).
+   */
+  public void setTaskRunState(String taskRunId, JsonNode state) {
+    synchronized (store) {
+      Map<String, Object> row = store.taskRuns.get(taskRunId);
+      if (row == null) {
+        throw new IllegalArgumentException("no task run " + taskRunId);
+      }
+      StateRules.setTaskRunState(store, row, StateRules.validate(state, store.now()));
+    }
+  }
+
+  /**
+   * Writes the task run's current state again with start time now: a Retrying task run due in 15
+   * minutes becomes due at once, instead of the test waiting for it.
+   */
+  public void startTaskRunNow(String taskRunId) {
+    synchronized (store) {
+      JsonNode current = (JsonNode) column("task_run", taskRunId, "serialized_state");
+      ObjectNode moved = current.deepCopy();
+      moved.put("start_time", PrefectStates.format(store.now()));
+      setTaskRunState(taskRunId, moved);
+    }
+  }
+
+  /** A project of the default tenant; returns its id. */
+  public String createProject(String name) {
+    synchronized (store) {
+      return FlowRegistration.createProject(
+          store, Map.of("tenant_id", defaultTenantId, "name", name));
+    }
+  }
+
+  /**
+   * What Lazarus does to a run it picks: {@code Scheduled("Rescheduled by a Lazarus process.")}
+   * starting now, {@code times_resurrected + 1} and the INFO log "Rescheduled by a Lazarus process.
+   * This is attempt N." (logger {@code prefect-server.Lazarus.FlowRun}); after 3 attempts Failed
+   * with an ERROR log instead. It does not check whether Lazarus would pick the run.
+   */
+  public void lazarusReschedule(String flowRunId) {
+    synchronized (store) {
+      Map<String, Object> run = store.flowRuns.get(flowRunId);
+      if (run == null) {
+        throw new IllegalArgumentException("no flow run " + flowRunId);
+      }
+      Lazarus.resurrect(store, run);
+    }
+  }
+
+  /**
+   * One pass of the Lazarus service at the double's clock: Running or Submitted runs whose
+   * heartbeat is 10 minutes old or more and that have no Scheduled- or Running-type task run are
+   * rescheduled as {@link #lazarusReschedule} does. Returns their ids.
+   */
+  public List<String> runLazarus() {
+    synchronized (store) {
+      return Lazarus.runOnce(store);
+    }
+  }
+
   public List<LogRecord> logs(String flowRunId) {
     synchronized (store) {
       return store.logs.stream().filter(log -> log.flowRunId().equals(flowRunId)).toList();
@@ -131,16 +227,7 @@ public final class PrefectServerDouble implements AutoCloseable {
     synchronized (store) {
       List<AgentRecord> agents = new ArrayList<>();
       for (Map<String, Object> row : store.agents.values()) {
-        agents.add(
-            new AgentRecord(
-                (String) row.get("id"),
-                (String) row.get("name"),
-                (String) row.get("type"),
-                ServerStore.labelList(row.get("labels")),
-                (Instant) row.get("last_queried"),
-                (String) row.get("core_version"),
-                (String) row.get("tenant_id"),
-                (String) row.get("agent_config_id")));
+        agents.add(AgentRecord.of(row));
       }
       return agents;
     }

@@ -20,6 +20,7 @@ import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.CoercingParseValueException;
 import graphql.schema.GraphQLScalarType;
 import io.github.prefectecs.agent.prefect.PrefectStates;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,9 +31,10 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The six custom scalars of the schema subset. Internally: UUIDs are lower-case strings, times are
- * {@link Instant}s, JSON is a Jackson {@link JsonNode}. Inline object literals work for {@code
- * jsonb} (Hasura) but not for {@code JSON}, which wants a string holding JSON text (Ariadne).
+ * The seven custom scalars of the schema subset. Internally: UUIDs are lower-case strings, times
+ * are {@link Instant}s, intervals {@link Duration}s, JSON is a Jackson {@link JsonNode}. Inline
+ * object literals work for {@code jsonb} (Hasura) but not for {@code JSON}, which wants a string
+ * holding JSON text (Ariadne).
  */
 final class ServerScalars {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -45,6 +47,7 @@ final class ServerScalars {
         scalar("uuid", ServerScalars::hasuraUuid),
         scalar("DateTime", ServerScalars::time),
         scalar("timestamptz", ServerScalars::time),
+        scalar("interval", PgInterval::parse),
         json("JSON", true),
         json("jsonb", false));
   }
@@ -79,6 +82,9 @@ final class ServerScalars {
         new Coercing<>() {
           @Override
           public Object serialize(Object result, GraphQLContext context, Locale locale) {
+            if (result instanceof Duration duration) {
+              return PgInterval.format(duration);
+            }
             return result instanceof Instant instant ? PrefectStates.format(instant) : result;
           }
 

@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
 final class ServerSchema {
   static final String SDL_RESOURCE = "/prefect-server-agent-subset.graphql";
   private static final List<String> TABLES =
-      List.of("flow_run", "flow", "task_run", "agent", "tenant");
+      List.of("flow_run", "flow", "task_run", "agent", "tenant", "project");
 
   private final ServerStore store;
   private final StateRules states;
@@ -75,7 +75,9 @@ final class ServerSchema {
           });
     }
     wiring.type(query);
-    wiring.type(mutations());
+    TypeRuntimeWiring.Builder mutation = mutations();
+    new RunnerMutations(store).wire(mutation);
+    wiring.type(mutation);
     relationships(wiring);
     GraphQLSchema schema =
         new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl()), wiring.build());
@@ -95,9 +97,11 @@ final class ServerSchema {
     Map<String, List<String>> fields =
         Map.of(
             "flow_run", List.of("flow", "agent", "tenant", "task_runs"),
-            "flow", List.of("tenant", "flow_runs"),
-            "task_run", List.of("flow_run", "tenant"),
-            "agent", List.of("flow_runs"));
+            "flow", List.of("tenant", "flow_runs", "project"),
+            "task_run", List.of("flow_run", "tenant", "task"),
+            "agent", List.of("flow_runs"),
+            "project", List.of("tenant"),
+            "task", List.of("flow"));
     fields.forEach(
         (type, names) -> {
           TypeRuntimeWiring.Builder builder = TypeRuntimeWiring.newTypeWiring(type);
@@ -203,7 +207,7 @@ final class ServerSchema {
     return Map.of("states", payload);
   }
 
-  private static Map<String, Object> input(DataFetchingEnvironment env) {
+  static Map<String, Object> input(DataFetchingEnvironment env) {
     return env.getArgument("input");
   }
 

@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.prefectecs.agent.prefect.PrefectStates;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The double's tables (rows are maps keyed by the schema's column names) and their Hasura
- * relationships. Callers synchronise on the store.
+ * The double's tables (rows are maps keyed by the schema's column names), their Hasura
+ * relationships and the database triggers the server relies on. Callers synchronise on the store.
  */
 final class ServerStore {
   static final ObjectMapper MAPPER = new ObjectMapper();
@@ -26,6 +26,10 @@ final class ServerStore {
   final Map<String, Map<String, Object>> flowRuns = new LinkedHashMap<>();
   final Map<String, Map<String, Object>> taskRuns = new LinkedHashMap<>();
   final Map<String, Map<String, Object>> agents = new LinkedHashMap<>();
+  final Map<String, Map<String, Object>> projects = new LinkedHashMap<>();
+  final Map<String, Map<String, Object>> tasks = new LinkedHashMap<>();
+  final Map<String, Map<String, Object>> flowGroups = new LinkedHashMap<>();
+  final Map<String, Map<String, Object>> edges = new LinkedHashMap<>();
   final Map<String, List<JsonNode>> flowRunHistory = new LinkedHashMap<>();
   final List<LogRecord> logs = new ArrayList<>();
 
@@ -41,7 +45,7 @@ final class ServerStore {
     return UUID.randomUUID().toString();
   }
 
-  private Map<String, Object> row(String id) {
+  Map<String, Object> row(String id) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("id", id);
     row.put("created", now());
@@ -59,83 +63,77 @@ final class ServerStore {
     return (String) row.get("id");
   }
 
-  String createFlow(
-      String tenantId, String name, JsonNode storage, JsonNode runConfig, String coreVersion) {
+  /** A project row; the caller checks that the name is free in the tenant. */
+  String createProject(String tenantId, String name, String description) {
     Map<String, Object> row = row(newId());
     row.put("tenant_id", tenantId);
-    row.put("version", 1);
     row.put("name", name);
-    row.put("description", null);
-    row.put("environment", null);
-    row.put("parameters", MAPPER.createArrayNode());
-    row.put("project_id", newId());
-    row.put("archived", false);
-    row.put("version_group_id", null);
-    row.put("storage", storage);
-    row.put("core_version", coreVersion);
-    row.put("settings", MAPPER.createObjectNode());
-    row.put("serialized_flow", null);
-    row.put("schedule", null);
-    row.put("is_schedule_active", false);
-    row.put("flow_group_id", newId());
-    row.put("run_config", runConfig);
-    flows.put((String) row.get("id"), row);
+    row.put("description", description);
+    projects.put((String) row.get("id"), row);
     return (String) row.get("id");
   }
 
-  String createFlowRun(String flowId, List<String> labels, Instant start, JsonNode runConfig) {
-    Map<String, Object> flow = flows.get(flowId);
-    if (flow == null) {
-      throw new IllegalArgumentException("no flow " + flowId);
+  /** The project named {@code name} in the tenant, or null. */
+  Map<String, Object> project(String tenantId, String name) {
+    for (Map<String, Object> project : projects.values()) {
+      if (Objects.equals(tenantId, project.get("tenant_id")) && name.equals(project.get("name"))) {
+        return project;
+      }
     }
-    Map<String, Object> row = row(newId());
-    String id = (String) row.get("id");
-    row.put("tenant_id", flow.get("tenant_id"));
-    row.put("flow_id", flowId);
-    row.put("name", "run-" + id.substring(0, 8));
-    row.put("parameters", MAPPER.createObjectNode());
-    row.put("context", MAPPER.createObjectNode());
-    row.put("labels", sortedLabels(labels));
-    row.put("run_config", runConfig != null ? runConfig : flow.get("run_config"));
-    row.put("scheduled_start_time", start);
-    row.put("auto_scheduled", false);
-    for (String column :
-        List.of(
-            "heartbeat",
-            "start_time",
-            "end_time",
-            "state",
-            "serialized_state",
-            "state_start_time",
-            "state_timestamp",
-            "state_message",
-            "state_result",
-            "idempotency_key",
-            "agent_id")) {
-      row.put(column, null);
-    }
-    row.put("version", 0);
-    row.put("times_resurrected", 0);
-    flowRuns.put(id, row);
-    flowRunHistory.put(id, new ArrayList<>());
-    StateRules.applyFlowRunState(this, row, PrefectStates.scheduled("Flow run scheduled.", start));
-    return id;
+    return null;
   }
 
-  String createTaskRun(String flowRunId, String stateType, Instant stateStart) {
-    Map<String, Object> flowRun = flowRuns.get(flowRunId);
-    if (flowRun == null) {
-      throw new IllegalArgumentException("no flow run " + flowRunId);
-    }
+  /** A flow group row as {@code create_flow} inserts it for a new version group. */
+  String createFlowGroup(String tenantId, String name, String idempotencyKey) {
     Map<String, Object> row = row(newId());
-    row.put("tenant_id", flowRun.get("tenant_id"));
+    row.put("tenant_id", tenantId);
+    row.put("name", name);
+    row.put("labels", null);
+    row.put("schedule", null);
+    ObjectNode settings = MAPPER.createObjectNode();
+    settings.put("heartbeat_enabled", true);
+    settings.put("lazarus_enabled", true);
+    settings.put("version_locking_enabled", false);
+    settings.put("idempotency_key", idempotencyKey);
+    row.put("settings", settings);
+    row.put("default_parameters", MAPPER.createObjectNode());
+    row.put("run_config", null);
+    row.put("description", null);
+    flowGroups.put((String) row.get("id"), row);
+    return (String) row.get("id");
+  }
+
+  /**
+   * Inserts a flow run row, and one Pending task run per task of its flow as the database trigger
+   * {@code insert_task_runs_after_flow_run_insert} does.
+   */
+  void insertFlowRun(Map<String, Object> run) {
+    String id = (String) run.get("id");
+    flowRuns.put(id, run);
+    flowRunHistory.put(id, new ArrayList<>());
+    for (Map<String, Object> task : List.copyOf(tasks.values())) {
+      if (task.get("flow_id").equals(run.get("flow_id"))) {
+        Map<String, Object> taskRun = insertTaskRun(run.get("tenant_id"), id, task, -1);
+        // the trigger's state row: minimal JSON, version 1 (the column default)
+        ObjectNode pending = MAPPER.createObjectNode();
+        pending.put("type", "Pending");
+        pending.put("message", "Task run created");
+        StateRules.applyTaskRunState(this, taskRun, pending);
+      }
+    }
+  }
+
+  /** A task run row without a state yet (version 0). */
+  Map<String, Object> insertTaskRun(
+      Object tenantId, String flowRunId, Map<String, Object> task, int mapIndex) {
+    Map<String, Object> row = row(newId());
+    row.put("tenant_id", tenantId);
     row.put("flow_run_id", flowRunId);
-    row.put("task_id", newId());
-    row.put("map_index", -1);
+    row.put("task_id", task.get("id"));
+    row.put("map_index", mapIndex);
     row.put("name", null);
     for (String column :
         List.of(
-            "cache_key",
             "heartbeat",
             "start_time",
             "end_time",
@@ -147,15 +145,37 @@ final class ServerStore {
             "state_result")) {
       row.put(column, null);
     }
+    row.put("cache_key", task.get("cache_key"));
     row.put("version", 0);
     taskRuns.put((String) row.get("id"), row);
-    ObjectNode state = PrefectStates.scheduled(stateType + " task run.", stateStart);
-    state.put("type", stateType);
-    if (stateStart == null) {
-      state.remove("start_time");
+    return row;
+  }
+
+  /** A task row of {@code flowId} with the columns {@code register_tasks} leaves at defaults. */
+  Map<String, Object> insertTask(Object tenantId, String flowId, String id) {
+    Map<String, Object> row = row(id);
+    row.put("tenant_id", tenantId);
+    row.put("flow_id", flowId);
+    for (String column :
+        List.of("name", "slug", "description", "type", "retry_delay", "trigger", "cache_key")) {
+      row.put(column, null);
     }
-    StateRules.applyTaskRunState(this, row, state);
-    return (String) row.get("id");
+    row.put("max_retries", 0);
+    row.put("tags", MAPPER.createArrayNode());
+    for (String column :
+        List.of(
+            "mapped", "auto_generated", "is_root_task", "is_terminal_task", "is_reference_task")) {
+      row.put(column, false);
+    }
+    tasks.put(id, row);
+    return row;
+  }
+
+  /** {@code api.runs.delete_flow_run}: the run with its task runs. */
+  void deleteFlowRun(String flowRunId) {
+    taskRuns.values().removeIf(taskRun -> flowRunId.equals(taskRun.get("flow_run_id")));
+    flowRuns.remove(flowRunId);
+    flowRunHistory.remove(flowRunId);
   }
 
   static ArrayNode sortedLabels(List<String> labels) {
@@ -179,6 +199,10 @@ final class ServerStore {
       case "flow_run" -> flowRuns;
       case "task_run" -> taskRuns;
       case "agent" -> agents;
+      case "project" -> projects;
+      case "task" -> tasks;
+      case "flow_group" -> flowGroups;
+      case "edge" -> edges;
       default -> throw new IllegalArgumentException("no table " + name);
     };
   }
@@ -195,8 +219,11 @@ final class ServerStore {
     return switch (table + "." + field) {
       case "flow_run.flow" -> object("flow", row.get("flow_id"));
       case "flow_run.agent" -> object("agent", row.get("agent_id"));
-      case "flow_run.tenant", "flow.tenant", "task_run.tenant" ->
+      case "flow_run.tenant", "flow.tenant", "task_run.tenant", "project.tenant" ->
           object("tenant", row.get("tenant_id"));
+      case "flow.project" -> object("project", row.get("project_id"));
+      case "task_run.task" -> object("task", row.get("task_id"));
+      case "task.flow" -> object("flow", row.get("flow_id"));
       case "task_run.flow_run" -> object("flow_run", row.get("flow_run_id"));
       case "flow_run.task_runs" -> array("task_run", "flow_run_id", row.get("id"));
       case "flow.flow_runs" -> array("flow_run", "flow_id", row.get("id"));

@@ -40,7 +40,7 @@ final class StateRules {
           "TriggerFailed",
           "ValidationFailed",
           "Cancelled");
-  private static final Set<String> FINISHED_TYPES =
+  static final Set<String> FINISHED_TYPES =
       Set.of(
           "Finished",
           "Success",
@@ -55,6 +55,14 @@ final class StateRules {
           "Cancelled");
   private static final Set<String> END_TIME_TYPES =
       Set.of("Success", "Failed", "Cached", "TimedOut", "Looped", "Cancelled");
+
+  /** Scheduled-type classes whose start time defaults to now (Paused's defaults to none). */
+  private static final Set<String> START_NOW_TYPES =
+      Set.of("Scheduled", "Resume", "Retrying", "Queued");
+
+  /** {@code State.is_running()}: Running and its subclass Cancelling. */
+  static final Set<String> RUNNING_TYPES = Set.of("Running", "Cancelling");
+
   static final Duration SUBMITTED_LOCK = Duration.ofSeconds(30);
 
   private final Map<String, Instant> submittedLocks = new HashMap<>();
@@ -63,7 +71,7 @@ final class StateRules {
   void setFlowRunStates(ServerStore store, List<Map<String, Object>> items, String agentId) {
     for (Map<String, Object> item : items) {
       String id = (String) item.get("flow_run_id");
-      JsonNode state = validate(item.get("state"));
+      JsonNode state = validate(item.get("state"), store.now());
       Map<String, Object> run = store.flowRuns.get(id);
       if (run == null) {
         throw new ResolverException("State update failed for flow run ID " + id);
@@ -72,46 +80,68 @@ final class StateRules {
       if (type.equals("Submitted")) {
         lockSubmitted(store, id);
       }
-      if (type.equals("Cancelled")) {
-        for (Map<String, Object> task : store.taskRuns.values()) {
-          if (id.equals(task.get("flow_run_id")) && !FINISHED_TYPES.contains(task.get("state"))) {
-            applyTaskRunState(store, task, state);
-          }
-        }
-      }
-      applyFlowRunState(store, run, state);
+      setFlowRunState(store, run, state);
       if ((type.equals("Submitted")) && agentId != null && store.agents.containsKey(agentId)) {
         run.put("agent_id", agentId);
       }
     }
   }
 
+  /**
+   * {@code api/states.py: set_flow_run_state} on a known run, without the Submitted lock and the
+   * agent id: a Cancelled state first cancels the run's unfinished task runs.
+   */
+  static void setFlowRunState(ServerStore store, Map<String, Object> run, JsonNode state) {
+    if (state.get("type").asText().equals("Cancelled")) {
+      for (Map<String, Object> task : List.copyOf(store.taskRuns.values())) {
+        if (run.get("id").equals(task.get("flow_run_id"))
+            && !FINISHED_TYPES.contains(task.get("state"))) {
+          try {
+            setTaskRunState(store, task, state);
+          } catch (ResolverException ignored) {
+            // the server gathers these with return_exceptions=True
+          }
+        }
+      }
+    }
+    applyFlowRunState(store, run, state);
+  }
+
   /** {@code set_task_run_states}: each item in order; the first failure aborts the rest. */
   void setTaskRunStates(ServerStore store, List<Map<String, Object>> items) {
     for (Map<String, Object> item : items) {
       String id = (String) item.get("task_run_id");
-      JsonNode state = validate(item.get("state"));
+      JsonNode state = validate(item.get("state"), store.now());
       Map<String, Object> task = store.taskRuns.get(id);
       if (task == null) {
         throw new ResolverException("State update failed for task run ID " + id);
       }
-      String type = state.get("type").asText();
-      Map<String, Object> flowRun = store.flowRuns.get((String) task.get("flow_run_id"));
-      if (type.equals("Running") && !"Running".equals(flowRun.get("state"))) {
-        throw new ResolverException(
-            "State update failed for task run ID "
-                + id
-                + ": provided a running state but associated flow run "
-                + flowRun.get("id")
-                + " is not in a running state.");
-      }
-      ObjectNode copy = state.deepCopy();
-      JsonNode old = (JsonNode) task.get("serialized_state");
-      if (!copy.has("cached_inputs") && old != null && old.has("cached_inputs")) {
-        copy.set("cached_inputs", old.get("cached_inputs"));
-      }
-      applyTaskRunState(store, task, copy);
+      setTaskRunState(store, task, state);
     }
+  }
+
+  /** {@code api/states.py: set_task_run_state} on a known task run. */
+  static void setTaskRunState(ServerStore store, Map<String, Object> task, JsonNode state) {
+    String type = state.get("type").asText();
+    Map<String, Object> flowRun = store.flowRuns.get((String) task.get("flow_run_id"));
+    if (RUNNING_TYPES.contains(type) && !"Running".equals(flowRun.get("state"))) {
+      throw new ResolverException(
+          "State update failed for task run ID "
+              + task.get("id")
+              + ": provided a running state but associated flow run "
+              + flowRun.get("id")
+              + " is not in a running state.");
+    }
+    ObjectNode copy = state.deepCopy();
+    JsonNode old = (JsonNode) task.get("serialized_state");
+    if (isEmpty(copy.get("cached_inputs")) && old != null && !isEmpty(old.get("cached_inputs"))) {
+      copy.set("cached_inputs", old.get("cached_inputs"));
+    }
+    applyTaskRunState(store, task, copy);
+  }
+
+  private static boolean isEmpty(JsonNode node) {
+    return node == null || node.isNull() || node.isEmpty();
   }
 
   private void lockSubmitted(ServerStore store, String id) {
@@ -123,8 +153,12 @@ final class StateRules {
     submittedLocks.put(id, now.plus(SUBMITTED_LOCK));
   }
 
-  /** The marshmallow load: an object with a known {@code type}, at most 1 MB as JSON. */
-  static JsonNode validate(Object raw) {
+  /**
+   * The marshmallow load and the server's {@code state.serialize()}: an object with a known {@code
+   * type}, at most 1 MB as JSON; a Scheduled, Resume, Retrying or Queued state without a start time
+   * starts now (the state classes' default), a Retrying one without a run count has run 1.
+   */
+  static JsonNode validate(Object raw, Instant now) {
     JsonNode state = raw instanceof JsonNode node ? node : ServerStore.MAPPER.valueToTree(raw);
     if (state.toString().getBytes(StandardCharsets.UTF_8).length > 1_000_000) {
       throw new ResolverException("State payload is too large.");
@@ -139,7 +173,15 @@ final class StateRules {
     if (!STATE_TYPES.contains(type.asText())) {
       throw new ResolverException("{'type': ['Unsupported value: " + type.asText() + "']}");
     }
-    return state;
+    ObjectNode loaded = state.deepCopy();
+    if (START_NOW_TYPES.contains(type.asText())
+        && (!loaded.hasNonNull("start_time") || loaded.get("start_time").asText().isEmpty())) {
+      loaded.put("start_time", PrefectStates.format(now));
+    }
+    if (type.asText().equals("Retrying") && !loaded.hasNonNull("run_count")) {
+      loaded.put("run_count", 1);
+    }
+    return loaded;
   }
 
   static void applyFlowRunState(ServerStore store, Map<String, Object> run, JsonNode state) {
@@ -152,20 +194,25 @@ final class StateRules {
     if (END_TIME_TYPES.contains(type)) {
       run.put("end_time", now);
     }
-    if (type.equals("Running") || type.equals("Cancelling") || type.equals("Submitted")) {
+    if (RUNNING_TYPES.contains(type) || type.equals("Submitted")) {
       run.put("heartbeat", now);
     }
     store.flowRunHistory.get((String) run.get("id")).add(state.deepCopy());
   }
 
+  /** The task run trigger's copy of a new state, and the heartbeat of a running one. */
   static void applyTaskRunState(ServerStore store, Map<String, Object> task, JsonNode state) {
     Instant now = store.now();
+    String type = state.get("type").asText();
     copyState(task, state, now);
-    if (state.get("type").asText().equals("Running")) {
+    if (type.equals("Running") && task.get("start_time") == null) {
+      task.put("start_time", now);
+    }
+    if (END_TIME_TYPES.contains(type)) {
+      task.put("end_time", now);
+    }
+    if (RUNNING_TYPES.contains(type)) {
       task.put("heartbeat", now);
-      if (task.get("start_time") == null) {
-        task.put("start_time", now);
-      }
     }
   }
 
