@@ -144,6 +144,25 @@ public final class AgentWithFlows implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the agent has seen {@code task} stopped (a DescribeTasks answered STOPPED), then
+   * for {@code grace} more unless the run leaves Running before: the chance to act on the exit an
+   * agent has in production, where the run's next attempt is due minutes or years later.
+   */
+  public void awaitAgentSawStop(String runId, TaskView task, Duration grace) {
+    Eventually.until(
+        Duration.ofSeconds(60),
+        () -> "the agent describing " + task.taskArn() + " as STOPPED\n" + report(runId),
+        () -> front().firstDescribedStopped(task.taskArn()).isPresent());
+    java.time.Instant until = front().firstDescribedStopped(task.taskArn()).get().plus(grace);
+    Eventually.until(
+        grace.plusSeconds(10),
+        "grace after the stop",
+        () ->
+            !"Running".equals(prefect().flowRunState(runId))
+                || java.time.Instant.now().isAfter(until));
+  }
+
   /** Waits until the run is in a finished state (or {@code timeout}); returns its state. */
   public String awaitFinished(String runId, Duration timeout) {
     Eventually.until(

@@ -60,6 +60,7 @@ public final class EcsFront implements AutoCloseable {
   private final Map<String, LocalTask> tasks = new ConcurrentHashMap<>();
   private final List<LocalTask> order = new CopyOnWriteArrayList<>();
   private final Map<String, List<Planned>> plans = new ConcurrentHashMap<>();
+  private final Map<String, java.time.Instant> seenStopped = new ConcurrentHashMap<>();
 
   private EcsFront(MotoServer moto, RunnerSettings settings) throws IOException {
     this.moto = moto;
@@ -137,6 +138,14 @@ public final class EcsFront implements AutoCloseable {
     return local(taskArn).view();
   }
 
+  /**
+   * When a DescribeTasks through the front first answered the task as STOPPED: from then on its
+   * caller (the agent) knows the task has ended.
+   */
+  public java.util.Optional<java.time.Instant> firstDescribedStopped(String taskArn) {
+    return java.util.Optional.ofNullable(seenStopped.get(local(taskArn).arn()));
+  }
+
   /** Each line container {@code container} of the task printed so far, in order. */
   public List<String> output(String taskArn, String container) {
     return local(taskArn).output(container);
@@ -151,6 +160,7 @@ public final class EcsFront implements AutoCloseable {
     tasks.clear();
     order.clear();
     plans.clear();
+    seenStopped.clear();
     holdMotoLifecycle();
   }
 
@@ -297,7 +307,11 @@ public final class EcsFront implements AutoCloseable {
         failures.addObject().put("arn", arn).put("reason", "MISSING");
       } else {
         if (local != null) {
-          TaskOverlay.write(local.view(), (ObjectNode) node);
+          TaskView view = local.view();
+          TaskOverlay.write(view, (ObjectNode) node);
+          if (view.stopped()) {
+            seenStopped.putIfAbsent(arn, now);
+          }
         }
         kept.add(node);
       }
