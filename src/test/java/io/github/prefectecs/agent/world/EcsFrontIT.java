@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -37,6 +39,7 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * order, the environment a container gets, sidecars, and ECS's MISSING window.
  */
 @Timeout(120)
+@Execution(ExecutionMode.CONCURRENT)
 class EcsFrontIT {
   private static final String CLUSTER = "front-cluster";
   private static final String GROUP = "/prefect/flow-runs";

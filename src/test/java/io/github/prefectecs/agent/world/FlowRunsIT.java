@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Real flows through the built agent jar: Prefect 0.15.13's own flow runner ({@code prefect execute
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * loaded, a cancellation from the API.
  */
 @Timeout(300)
+@Execution(ExecutionMode.CONCURRENT)
 class FlowRunsIT {
   private static final Duration RUN = Duration.ofSeconds(90);
   @TempDir static Path dir;

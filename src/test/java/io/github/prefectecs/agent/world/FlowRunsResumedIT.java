@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Real flows through the built agent jar whose run needs a second task: a task retry due in 15
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * same way); the supervision fix makes them pass.
  */
 @Timeout(420)
+@Execution(ExecutionMode.CONCURRENT)
 class FlowRunsResumedIT {
   private static final Duration RUN = Duration.ofSeconds(120);
 
