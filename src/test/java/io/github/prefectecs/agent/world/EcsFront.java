@@ -1,8 +1,5 @@
 package io.github.prefectecs.agent.world;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.prefectecs.agent.testsupport.MotoServer;
@@ -11,12 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,7 +40,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  * every process.
  */
 public final class EcsFront implements AutoCloseable {
-  private static final String TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
+  static final String TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
   private final MotoServer moto;
   private final MotoWire wire;
   private final RunnerSettings settings;
@@ -57,10 +49,7 @@ public final class EcsFront implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService httpThreads;
   private final ScheduledExecutorService scheduler;
-  private final Map<String, LocalTask> tasks = new ConcurrentHashMap<>();
-  private final List<LocalTask> order = new CopyOnWriteArrayList<>();
-  private final Map<String, List<Planned>> plans = new ConcurrentHashMap<>();
-  private final Map<String, java.time.Instant> seenStopped = new ConcurrentHashMap<>();
+  private final TaskBook book;
 
   private EcsFront(MotoServer moto, RunnerSettings settings) throws IOException {
     this.moto = moto;
@@ -69,6 +58,7 @@ public final class EcsFront implements AutoCloseable {
     this.logs = moto.logs();
     this.scheduler = Executors.newScheduledThreadPool(2, daemon("ecs-front-lifecycle"));
     this.host = new TaskHost(settings, scheduler, logs, new Secrets(wire));
+    this.book = new TaskBook(wire, host);
     this.httpThreads = Executors.newCachedThreadPool(daemon("ecs-front-http"));
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
@@ -116,26 +106,26 @@ public final class EcsFront implements AutoCloseable {
    * prefect:flow-run-id} tag, else its {@code startedBy}), striking {@code when}.
    */
   public void onNextTaskOf(String runId, Fault fault, Trigger when) {
-    plans.computeIfAbsent(runId, id -> new CopyOnWriteArrayList<>()).add(new Planned(fault, when));
+    book.plan(runId, new Planned(fault, when));
   }
 
   /** Applies {@code fault} to a task now (or as its containers start, if they have not yet). */
   public void inject(String taskArn, Fault fault) {
-    local(taskArn).inject(fault);
+    book.local(taskArn).inject(fault);
   }
 
   /** Every task the front has run, oldest first. */
   public List<TaskView> tasks() {
-    return order.stream().map(LocalTask::view).toList();
+    return book.all().stream().map(LocalTask::view).toList();
   }
 
   /** The tasks of flow run {@code runId}, oldest first. */
   public List<TaskView> tasksOf(String runId) {
-    return order.stream().filter(t -> runId.equals(t.runId())).map(LocalTask::view).toList();
+    return book.all().stream().filter(t -> runId.equals(t.runId())).map(LocalTask::view).toList();
   }
 
   public TaskView task(String taskArn) {
-    return local(taskArn).view();
+    return book.local(taskArn).view();
   }
 
   /**
@@ -143,12 +133,12 @@ public final class EcsFront implements AutoCloseable {
    * caller (the agent) knows the task has ended.
    */
   public java.util.Optional<java.time.Instant> firstDescribedStopped(String taskArn) {
-    return java.util.Optional.ofNullable(seenStopped.get(local(taskArn).arn()));
+    return book.firstDescribedStopped(taskArn);
   }
 
   /** Each line container {@code container} of the task printed so far, in order. */
   public List<String> output(String taskArn, String container) {
-    return local(taskArn).output(container);
+    return book.local(taskArn).output(container);
   }
 
   /**
@@ -156,27 +146,13 @@ public final class EcsFront implements AutoCloseable {
    * again; call after {@link MotoServer#reset()}.
    */
   public void reset() throws IOException, InterruptedException {
-    order.forEach(LocalTask::kill);
-    tasks.clear();
-    order.clear();
-    plans.clear();
-    seenStopped.clear();
+    book.all().forEach(LocalTask::kill);
+    book.clear();
     holdMotoLifecycle();
   }
 
   private void holdMotoLifecycle() throws IOException, InterruptedException {
     moto.setTaskTransition("{\"progression\": \"manual\", \"times\": 1000000}");
-  }
-
-  private LocalTask local(String taskArn) {
-    LocalTask task = tasks.get(taskArn);
-    if (task == null) {
-      task = order.stream().filter(t -> t.arn().endsWith("/" + taskArn)).findFirst().orElse(null);
-    }
-    if (task == null) {
-      throw new IllegalArgumentException("the ECS front runs no task " + taskArn);
-    }
-    return task;
   }
 
   // ---- HTTP ----
@@ -190,7 +166,7 @@ public final class EcsFront implements AutoCloseable {
       byte[] out = answer.body();
       if (target != null && target.startsWith(TARGET_PREFIX) && answer.status() / 100 == 2) {
         out =
-            overlay(
+            book.overlay(
                 target.substring(TARGET_PREFIX.length()),
                 body,
                 answer.body(),
@@ -205,186 +181,19 @@ public final class EcsFront implements AutoCloseable {
       System.err.println("ECS front: request failed: " + e);
       e.printStackTrace();
       byte[] error =
-          ("{\"__type\":\"ServerException\",\"message\":\"ECS front: " + e + "\"}").getBytes();
+          MotoWire.JSON.writeValueAsBytes(
+              MotoWire.JSON
+                  .createObjectNode()
+                  .put("__type", "ServerException")
+                  .put("message", "ECS front: " + e));
       exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
       exchange.sendResponseHeaders(500, error.length);
       exchange.getResponseBody().write(error);
     }
   }
 
-  private byte[] overlay(
-      String operation, byte[] requestBody, byte[] answerBody, Map<String, List<String>> headers)
-      throws IOException {
-    ObjectNode request = (ObjectNode) MotoWire.JSON.readTree(requestBody);
-    ObjectNode answer = (ObjectNode) MotoWire.JSON.readTree(answerBody);
-    switch (operation) {
-      case "RunTask" -> runTask(request, answer);
-      case "DescribeTasks" -> describeTasks(request, answer);
-      case "StopTask" -> stopTask(request, answer);
-      case "ListTasks" -> listTasks(request, answer, headers);
-      default -> {
-        return answerBody;
-      }
-    }
-    return MotoWire.JSON.writeValueAsBytes(answer);
-  }
-
-  private void runTask(ObjectNode request, ObjectNode answer) throws IOException {
-    for (JsonNode node : answer.path("tasks")) {
-      ObjectNode task = (ObjectNode) node;
-      String arn = task.path("taskArn").asText();
-      JsonNode definition;
-      try {
-        definition =
-            wire.call(
-                    "ecs",
-                    TARGET_PREFIX + "DescribeTaskDefinition",
-                    MotoWire.JSON
-                        .createObjectNode()
-                        .put("taskDefinition", task.path("taskDefinitionArn").asText()))
-                .path("taskDefinition");
-      } catch (MotoWire.CallException e) {
-        throw new IllegalStateException("moto cannot describe the definition of " + arn, e);
-      }
-      String taskId = arn.substring(arn.lastIndexOf('/') + 1);
-      Path home = Files.createDirectories(settings.workRoot().resolve(taskId));
-      JsonNode overrides = request.get("overrides");
-      String runId = runId(request);
-      List<Planned> planned = runId == null ? null : plans.remove(runId);
-      LocalTask local =
-          new LocalTask(
-              arn,
-              runId,
-              placement(request, task),
-              size(overrides, definition, "cpu"),
-              size(overrides, definition, "memory"),
-              ContainerSpecs.resolve(definition, overrides, taskId, home, settings),
-              home,
-              planned == null ? List.of() : planned,
-              host);
-      tasks.put(arn, local);
-      order.add(local);
-      TaskOverlay.write(local.view(), task);
-      local.begin();
-    }
-  }
-
-  private static String runId(JsonNode request) {
-    for (JsonNode tag : request.path("tags")) {
-      if ("prefect:flow-run-id".equals(tag.path("key").asText())) {
-        return tag.path("value").asText();
-      }
-    }
-    return request.path("startedBy").asText(null);
-  }
-
-  /** {capacity provider, launch type}: moto answers no launch type where ECS says FARGATE. */
-  private static String[] placement(JsonNode request, JsonNode task) {
-    String provider = task.path("capacityProviderName").asText(null);
-    String launchType = request.path("launchType").asText(null);
-    if (provider != null && provider.startsWith("FARGATE")) {
-      launchType = "FARGATE";
-    }
-    return new String[] {provider, launchType == null ? "FARGATE" : launchType};
-  }
-
-  private static String size(JsonNode overrides, JsonNode definition, String field) {
-    if (overrides != null && overrides.hasNonNull(field)) {
-      return overrides.get(field).asText();
-    }
-    return definition.hasNonNull(field) ? definition.get(field).asText() : null;
-  }
-
-  private void describeTasks(ObjectNode request, ObjectNode answer) {
-    java.time.Instant now = java.time.Instant.now();
-    ArrayNode failures = answer.withArray("failures");
-    ArrayNode kept = MotoWire.JSON.createArrayNode();
-    List<String> found = new ArrayList<>();
-    for (JsonNode node : answer.path("tasks")) {
-      String arn = node.path("taskArn").asText();
-      LocalTask local = tasks.get(arn);
-      if (local != null && local.missingAt(now)) {
-        failures.addObject().put("arn", arn).put("reason", "MISSING");
-      } else {
-        if (local != null) {
-          TaskView view = local.view();
-          TaskOverlay.write(view, (ObjectNode) node);
-          if (view.stopped()) {
-            seenStopped.putIfAbsent(arn, now);
-          }
-        }
-        kept.add(node);
-      }
-      found.add(arn);
-    }
-    answer.set("tasks", kept);
-    for (JsonNode asked : request.path("tasks")) {
-      String id = asked.asText();
-      boolean known =
-          found.stream().anyMatch(arn -> arn.equals(id) || arn.endsWith("/" + id))
-              || failuresName(failures, id);
-      if (!known) {
-        // ECS names every task it does not know; moto answers nothing for it.
-        failures.addObject().put("arn", id).put("reason", "MISSING");
-      }
-    }
-  }
-
-  private static boolean failuresName(ArrayNode failures, String id) {
-    for (JsonNode f : failures) {
-      String arn = f.path("arn").asText();
-      if (arn.equals(id) || arn.endsWith("/" + id)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void stopTask(ObjectNode request, ObjectNode answer) {
-    String asked = request.path("task").asText();
-    LocalTask local;
-    try {
-      local = local(asked);
-    } catch (IllegalArgumentException notOurs) {
-      return;
-    }
-    local.stop(request.hasNonNull("reason") ? request.get("reason").asText() : null);
-    if (answer.get("task") instanceof ObjectNode task) {
-      TaskOverlay.write(local.view(), task);
-    }
-  }
-
-  /**
-   * ECS lists the tasks of the desired status asked for (RUNNING by default); moto filters only
-   * when asked, and by its own held-still statuses. So the front asks moto for every task and
-   * filters the ones it runs by what it says of them; moto's own answer stands for the others.
-   */
-  private void listTasks(ObjectNode request, ObjectNode answer, Map<String, List<String>> headers)
-      throws IOException {
-    String wanted = request.path("desiredStatus").asText("RUNNING");
-    ObjectNode everyStatus = request.deepCopy();
-    everyStatus.remove("desiredStatus");
-    JsonNode all =
-        MotoWire.JSON.readTree(
-            wire.forward("/", headers, MotoWire.JSON.writeValueAsBytes(everyStatus)).body());
-    List<String> motoSays = new ArrayList<>();
-    answer.path("taskArns").forEach(arn -> motoSays.add(arn.asText()));
-    ArrayNode kept = MotoWire.JSON.createArrayNode();
-    for (JsonNode arn : all.path("taskArns")) {
-      LocalTask local = tasks.get(arn.asText());
-      boolean listed =
-          local == null
-              ? motoSays.contains(arn.asText())
-              : wanted.equals(local.view().desiredStatus());
-      if (listed) {
-        kept.add(arn);
-      }
-    }
-    answer.set("taskArns", kept);
-  }
-
   private void flushLogs() {
-    for (LocalTask task : order) {
+    for (LocalTask task : book.all()) {
       if (!task.view().stopped()) {
         task.flushLogs();
       }
@@ -395,15 +204,16 @@ public final class EcsFront implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    order.forEach(LocalTask::kill);
+    List<LocalTask> tasks = book.all();
+    tasks.forEach(LocalTask::kill);
     try {
-      for (LocalTask task : order) {
+      for (LocalTask task : tasks) {
         task.awaitProcesses(2_000);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    order.forEach(LocalTask::flushLogs);
+    tasks.forEach(LocalTask::flushLogs);
     scheduler.shutdownNow();
     httpThreads.shutdownNow();
     logs.close();

@@ -1,7 +1,6 @@
 package io.github.prefectecs.agent.world;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,18 +13,14 @@ import java.util.concurrent.TimeUnit;
  * One ECS task run locally: PROVISIONING, PENDING (the pull), RUNNING while its containers'
  * processes live, STOPPING while they are being stopped (SIGTERM, SIGKILL after each container's
  * stop timeout), DEPROVISIONING, STOPPED, with the stop code, reason and exit codes ECS would give.
- * Secrets are resolved, log groups checked and log streams created when the containers start; a
- * failure there fails the start as ECS does ({@code TaskFailedToStart}).
+ * {@link ContainerStart}'s checks run and log streams are created when the containers start; a
+ * failed check fails the start as ECS does ({@code TaskFailedToStart}).
  *
  * <p>Thread-safe: every change happens under the task's lock, on the front's scheduler, an HTTP
  * thread or a container's output thread.
  */
 final class LocalTask {
   static final String ESSENTIAL_EXITED = "Essential container in task exited";
-  private static final String NO_LOG_GROUP =
-      "ResourceInitializationError: failed to validate logger args: create stream has been"
-          + " retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException:"
-          + " The specified log group does not exist. : exit status 1";
 
   private enum Phase {
     PROVISIONING,
@@ -44,7 +39,7 @@ final class LocalTask {
   private final String memory;
   private final Path home;
   private final TaskHost host;
-  private final Map<String, Slot> containers = new LinkedHashMap<>();
+  private final Map<String, ContainerSlot> containers = new LinkedHashMap<>();
   private final List<Planned> plans;
   private Phase phase = Phase.PROVISIONING;
   private String desired = "RUNNING";
@@ -59,26 +54,6 @@ final class LocalTask {
   private Instant executionStoppedAt;
   private Instant stoppedAt;
   private long version = 1;
-
-  /** One container's state. */
-  private static final class Slot {
-    final ContainerSpec spec;
-    String lastStatus = "PENDING";
-    Integer exitCode;
-    String reason;
-    ContainerProcess process;
-    AwsLogsStream stream;
-    final List<String> lines = new ArrayList<>();
-    java.util.concurrent.ScheduledFuture<?> killTimer;
-
-    Slot(ContainerSpec spec) {
-      this.spec = spec;
-    }
-
-    boolean live() {
-      return "RUNNING".equals(lastStatus);
-    }
-  }
 
   /**
    * @param placement {@code capacityProvider} (null when placed by launch type) and launch type
@@ -104,7 +79,7 @@ final class LocalTask {
     this.plans = new ArrayList<>(plans);
     this.host = host;
     this.createdAt = Instant.now();
-    specs.forEach(s -> containers.put(s.name(), new Slot(s)));
+    specs.forEach(s -> containers.put(s.name(), new ContainerSlot(s)));
   }
 
   /** Starts the lifecycle: PENDING after the provisioning delay, then the containers start. */
@@ -147,18 +122,21 @@ final class LocalTask {
       }
     }
     Map<String, Map<String, String>> environments = new LinkedHashMap<>();
-    for (Slot slot : containers.values()) {
-      String problem = prepare(slot, environments);
-      if (problem != null) {
-        failStart(problem);
+    for (ContainerSlot slot : containers.values()) {
+      ContainerStart.Outcome start = ContainerStart.check(slot.spec, host);
+      if (start instanceof ContainerStart.Refused refused) {
+        failStart(refused.reason());
         return;
       }
+      ContainerStart.Ready ready = (ContainerStart.Ready) start;
+      environments.put(slot.spec.name(), ready.environment());
+      slot.stream = ready.stream();
     }
     pullStoppedAt = Instant.now();
     startedAt = pullStoppedAt;
     phase = Phase.RUNNING;
     version++;
-    for (Slot slot : containers.values()) {
+    for (ContainerSlot slot : containers.values()) {
       if (slot.stream != null) {
         slot.stream.open();
       }
@@ -183,66 +161,6 @@ final class LocalTask {
     armTriggers();
   }
 
-  /** Secrets, log group, executable; null when the container can start, else ECS's reason. */
-  private String prepare(Slot slot, Map<String, Map<String, String>> environments) {
-    ContainerSpec spec = slot.spec;
-    Map<String, String> env = new LinkedHashMap<>(spec.environment());
-    for (Map.Entry<String, String> secret : spec.secrets().entrySet()) {
-      try {
-        env.put(secret.getKey(), host.secrets().resolve(secret.getValue()));
-      } catch (MotoWire.CallException e) {
-        String from = secret.getValue().contains(":secretsmanager:") ? "asm" : "ssm";
-        return "ResourceInitializationError: unable to pull secrets or registry auth: execution"
-            + " resource retrieval failed: unable to retrieve secret from "
-            + from
-            + ": service call has been retried 1 time(s): "
-            + e.getMessage();
-      }
-    }
-    environments.put(spec.name(), env);
-    if (spec.logs() != null) {
-      if (!logGroupReady(spec.logs())) {
-        return NO_LOG_GROUP;
-      }
-      slot.stream = new AwsLogsStream(host.logs(), spec.logs());
-    }
-    if (spec.runsProcess() && executable(spec.argv().get(0), env.get("PATH")) == null) {
-      return "CannotStartContainerError: ResourceInitializationError: failed to create new"
-          + " container runtime task: failed to create shim task: OCI runtime create failed: runc"
-          + " create failed: unable to start container process: exec: \""
-          + spec.argv().get(0)
-          + "\": executable file not found in $PATH: unknown";
-    }
-    return null;
-  }
-
-  private boolean logGroupReady(ContainerSpec.AwsLogs logs) {
-    boolean exists =
-        host.logs().describeLogGroups(r -> r.logGroupNamePrefix(logs.group())).logGroups().stream()
-            .anyMatch(g -> g.logGroupName().equals(logs.group()));
-    if (!exists && logs.createGroup()) {
-      host.logs().createLogGroup(r -> r.logGroupName(logs.group()));
-      return true;
-    }
-    return exists;
-  }
-
-  static Path executable(String command, String path) {
-    if (command.contains("/")) {
-      Path p = Path.of(command);
-      return Files.isExecutable(p) ? p : null;
-    }
-    for (String dir : (path == null ? "" : path).split(":")) {
-      if (!dir.isEmpty()) {
-        Path p = Path.of(dir, command);
-        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-          return p;
-        }
-      }
-    }
-    return null;
-  }
-
   private void armTriggers() {
     for (Planned p : List.copyOf(plans)) {
       if (p.trigger() instanceof Trigger.AtStart) {
@@ -255,7 +173,7 @@ final class LocalTask {
     }
   }
 
-  private void line(Slot slot, String line) {
+  private void line(ContainerSlot slot, String line) {
     if (slot.stream != null) {
       slot.stream.add(line);
     }
@@ -270,8 +188,8 @@ final class LocalTask {
     }
   }
 
-  private void exited(Slot slot, int code) {
-    flush(slot);
+  private void exited(ContainerSlot slot, int code) {
+    slot.flush(arn);
     synchronized (this) {
       slot.lastStatus = "STOPPED";
       slot.exitCode = code;
@@ -302,7 +220,7 @@ final class LocalTask {
     } else if (fault instanceof Fault.SpotInterruption) {
       beginStop("TerminationNotice", "SpotInterruption", Fault.SPOT_REASON);
     } else if (fault instanceof Fault.OutOfMemory) {
-      Slot target = oomTarget();
+      ContainerSlot target = oomTarget();
       if (target != null) {
         target.reason = Fault.OOM_REASON;
         if (target.process != null) {
@@ -315,8 +233,8 @@ final class LocalTask {
     }
   }
 
-  private Slot oomTarget() {
-    Slot flow = containers.get("flow");
+  private ContainerSlot oomTarget() {
+    ContainerSlot flow = containers.get("flow");
     if (flow != null && flow.live()) {
       return flow;
     }
@@ -351,7 +269,7 @@ final class LocalTask {
       return;
     }
     phase = Phase.STOPPING;
-    for (Slot slot : containers.values()) {
+    for (ContainerSlot slot : containers.values()) {
       if (!slot.live()) {
         continue;
       }
@@ -374,7 +292,7 @@ final class LocalTask {
     if (phase != Phase.STOPPING && phase != Phase.RUNNING) {
       return;
     }
-    if ("RUNNING".equals(desired) || containers.values().stream().anyMatch(Slot::live)) {
+    if ("RUNNING".equals(desired) || containers.values().stream().anyMatch(ContainerSlot::live)) {
       return;
     }
     executionStoppedAt = Instant.now();
@@ -402,7 +320,7 @@ final class LocalTask {
     stoppedReason = reason;
     stoppingAt = Instant.now();
     boolean first = true;
-    for (Slot slot : containers.values()) {
+    for (ContainerSlot slot : containers.values()) {
       slot.lastStatus = "STOPPED";
       if (first && slot.spec.essential()) {
         slot.reason = reason;
@@ -414,22 +332,11 @@ final class LocalTask {
 
   /** Sends what the containers printed since the last flush. */
   void flushLogs() {
-    List<Slot> slots;
+    List<ContainerSlot> slots;
     synchronized (this) {
       slots = List.copyOf(containers.values());
     }
-    slots.forEach(this::flush);
-  }
-
-  private void flush(Slot slot) {
-    if (slot.stream == null) {
-      return;
-    }
-    try {
-      slot.stream.flush();
-    } catch (RuntimeException e) {
-      System.err.println("ECS front: PutLogEvents for " + arn + " failed: " + e);
-    }
+    slots.forEach(slot -> slot.flush(arn));
   }
 
   /** Kills every process at once (the front is closing). */
@@ -456,7 +363,7 @@ final class LocalTask {
 
   /** What each line {@code container} printed, in order. */
   synchronized List<String> output(String container) {
-    Slot slot = containers.get(container);
+    ContainerSlot slot = containers.get(container);
     if (slot == null) {
       throw new IllegalArgumentException("no container " + container + " in " + arn);
     }
@@ -464,18 +371,8 @@ final class LocalTask {
   }
 
   synchronized TaskView view() {
-    List<TaskView.ContainerView> views = new ArrayList<>();
-    for (Slot s : containers.values()) {
-      views.add(
-          new TaskView.ContainerView(
-              s.spec.name(),
-              s.spec.image(),
-              s.spec.essential(),
-              s.lastStatus,
-              s.exitCode,
-              s.reason,
-              s.spec.logs() == null ? null : s.spec.logs().stream()));
-    }
+    List<TaskView.ContainerView> views =
+        containers.values().stream().map(ContainerSlot::view).toList();
     return new TaskView(
         arn,
         runId,
