@@ -45,6 +45,12 @@ public final class Demo {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(10));
     say("Starting moto, the ECS front, the Prefect Server double; registering flows ...");
+    int exit = demo(dir, settings, hellos);
+    // After everything is closed: System.exit would skip the close of a try-with-resources.
+    System.exit(exit);
+  }
+
+  private static int demo(Path dir, RunnerSettings settings, int hellos) throws Exception {
     try (AgentWithFlows flows =
         AgentWithFlows.start(
             Path.of("target", "agent.jar"),
@@ -53,6 +59,9 @@ public final class Demo {
             "hello.py",
             "failing.py",
             "long_task.py")) {
+      // Ctrl-C: stop moto, the agent and the flow processes too.
+      Thread closer = new Thread(flows::close, "demo-close");
+      Runtime.getRuntime().addShutdownHook(closer);
       FlowWorld world = flows.world();
       System.out.printf(
           "  moto (EC2, CloudWatch Logs; ECS behind the front) %s%n"
@@ -88,9 +97,10 @@ public final class Demo {
         System.out.printf(
             "%d of %d runs did not end as they should (see the table); agent log: %s%n",
             wrong, runs.size(), world.workDir().resolve("agent").resolve("agent.log"));
-        System.exit(1);
+        return 1;
       }
       System.out.println("Every run ended as it should.");
+      return 0;
     }
   }
 

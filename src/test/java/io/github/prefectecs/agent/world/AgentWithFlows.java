@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * The built agent jar at work on real flows: a {@link FlowWorld} whose ECS front runs Prefect
  * 0.15.13's own flow runner (from {@code .venv-flows}, see {@link PrefectFlows#executable()}) for
  * every task, flows registered the way users do, and helpers to start runs and read what became of
- * them. Shared by the real-flow ITs and the demo. Thread-safe; {@link #close()} stops it all.
+ * them. Shared by the real-flow ITs and the demo. Thread-safe; {@link #close()} (idempotent) stops
+ * it all.
  */
 public final class AgentWithFlows implements AutoCloseable {
   /** Finished state types (Core 0.15's Finished subclasses). */
@@ -46,6 +47,8 @@ public final class AgentWithFlows implements AutoCloseable {
   private final int healthPort;
   private final Map<String, String> flowIds;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private AgentWithFlows(
       FlowWorld world, AgentJar agent, int healthPort, Map<String, String> flowIds) {
@@ -240,7 +243,9 @@ public final class AgentWithFlows implements AutoCloseable {
 
   @Override
   public void close() {
-    agent.close();
-    world.close();
+    if (closed.compareAndSet(false, true)) {
+      agent.close();
+      world.close();
+    }
   }
 }

@@ -293,6 +293,24 @@ class EcsFrontIT {
                     .put("SecretString", "s3cret"))
             .path("ARN")
             .asText();
+    String jsonSecretArn =
+        wire.call(
+                "secretsmanager",
+                "secretsmanager.CreateSecret",
+                MotoWire.JSON
+                    .createObjectNode()
+                    .put("Name", "database")
+                    .put("SecretString", "{\"user\": \"flows\", \"password\": \"pw\"}"))
+            .path("ARN")
+            .asText();
+    wire.call(
+        "ssm",
+        "AmazonSSM.PutParameter",
+        MotoWire.JSON
+            .createObjectNode()
+            .put("Name", "/flows/token")
+            .put("Value", "from-ssm")
+            .put("Type", "SecureString"));
     String definition =
         definition(
             flowContainer()
@@ -301,7 +319,12 @@ class EcsFrontIT {
                 .environment(
                     KeyValuePair.builder().name("FROM_DEFINITION").value("d").build(),
                     KeyValuePair.builder().name("OVERRIDDEN").value("definition").build())
-                .secrets(s -> s.name("PREFECT__CLOUD__API_KEY").valueFrom(secretArn))
+                .secrets(
+                    s -> s.name("PREFECT__CLOUD__API_KEY").valueFrom(secretArn),
+                    s -> s.name("DB_PASSWORD").valueFrom(jsonSecretArn + ":password::"),
+                    s ->
+                        s.name("TOKEN")
+                            .valueFrom("arn:aws:ssm:us-east-1:123456789012:parameter/flows/token"))
                 .build());
     Task task =
         ecs.runTask(
@@ -340,6 +363,8 @@ class EcsFrontIT {
             "OVERRIDDEN=override",
             "PREFECT__CONTEXT__FLOW_RUN_ID=run-env",
             "PREFECT__CLOUD__API_KEY=s3cret",
+            "DB_PASSWORD=pw",
+            "TOKEN=from-ssm",
             "AWS_EXECUTION_ENV=AWS_ECS_FARGATE",
             "AWS_REGION=us-east-1",
             "PATH=" + bin + ":/usr/local/bin:/usr/bin:/bin",
