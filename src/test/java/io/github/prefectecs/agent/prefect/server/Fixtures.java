@@ -58,34 +58,11 @@ final class Fixtures {
     if (flow == null) {
       throw new IllegalArgumentException("no flow " + flowId);
     }
-    Map<String, Object> row = store.row(ServerStore.newId());
+    Map<String, Object> row = store.flowRunRow(flow, start);
     String id = (String) row.get("id");
-    row.put("tenant_id", flow.get("tenant_id"));
-    row.put("flow_id", flowId);
     row.put("name", "run-" + id.substring(0, 8));
-    row.put("parameters", ServerStore.MAPPER.createObjectNode());
-    row.put("context", ServerStore.MAPPER.createObjectNode());
     row.put("labels", ServerStore.sortedLabels(labels));
     row.put("run_config", runConfig != null ? runConfig : flow.get("run_config"));
-    row.put("scheduled_start_time", start);
-    row.put("auto_scheduled", false);
-    for (String column :
-        List.of(
-            "heartbeat",
-            "start_time",
-            "end_time",
-            "state",
-            "serialized_state",
-            "state_start_time",
-            "state_timestamp",
-            "state_message",
-            "state_result",
-            "idempotency_key",
-            "agent_id")) {
-      row.put(column, null);
-    }
-    row.put("version", 0);
-    row.put("times_resurrected", 0);
     store.insertFlowRun(row);
     StateRules.applyFlowRunState(store, row, PrefectStates.scheduled("Flow run scheduled.", start));
     return id;

@@ -433,6 +433,23 @@ class FlowRunnerApiIT {
   }
 
   @Test
+  void hasuraFiltersFollowTheTaskAndProjectRelationships() {
+    String flowId = register(flow("etl", List.of()));
+    String run = createRun("flow_id", flowId);
+
+    JsonNode data =
+        data(
+            "query($run: uuid!) { task_run(where: {flow_run_id: {_eq: $run}, task: {slug: {_eq:"
+                + " \"load-1\"}}}) { id } flow(where: {project: {name: {_eq: \"etl-project\"}}})"
+                + " { id } }",
+            Map.of("run", run));
+
+    assertThat(data.path("task_run").findValuesAsText("id"))
+        .containsExactly(server.taskRun(run, "load").id());
+    assertThat(data.path("flow").findValuesAsText("id")).containsExactly(flowId);
+  }
+
+  @Test
   void aProjectNameIsUniqueAndFoundByName() {
     RawGraphql.Reply again =
         client.post(

@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An in-process Prefect Server (2021.11.30) for tests: the agent-facing GraphQL API on the schema
- * subset, with the Python service's rules, over loopback HTTP on a free port. It also injects
- * faults (down, HTTP errors, 429, garbage bodies) and records every request.
+ * An in-process Prefect Server (2021.11.30) for tests: the GraphQL API on the schema subset that
+ * agents, Prefect Core's flow runner and flow registration use, with the Python service's rules and
+ * the database's triggers, over loopback HTTP on a free port. It also injects faults (down, HTTP
+ * errors, 429, garbage bodies) and records every request.
  *
  * <p>Thread-safe. Start with {@link #start()}, stop with {@link #close()}.
  */

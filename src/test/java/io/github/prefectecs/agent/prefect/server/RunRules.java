@@ -69,39 +69,19 @@ final class RunRules {
         input.get("scheduled_start_time") == null
             ? store.now()
             : (Instant) input.get("scheduled_start_time");
-    Map<String, Object> row = store.row(ServerStore.newId());
-    row.put("tenant_id", flow.get("tenant_id"));
-    row.put("flow_id", flow.get("id"));
+    Map<String, Object> row = store.flowRunRow(flow, start);
     String name = (String) input.get("flow_run_name");
     row.put("name", name != null && !name.isEmpty() ? name : slug());
     row.put("parameters", parameters);
     JsonNode context = (JsonNode) input.get("context");
-    row.put(
-        "context",
-        context == null || context.isNull() ? ServerStore.MAPPER.createObjectNode() : context);
+    if (context != null && !context.isNull()) {
+      row.put("context", context);
+    }
     ArrayNode labelArray = ServerStore.MAPPER.createArrayNode();
     labels.forEach(labelArray::add);
     row.put("labels", labelArray);
     row.put("run_config", runConfig);
-    row.put("scheduled_start_time", start);
-    row.put("auto_scheduled", false);
-    for (String column :
-        List.of(
-            "heartbeat",
-            "start_time",
-            "end_time",
-            "state",
-            "serialized_state",
-            "state_start_time",
-            "state_timestamp",
-            "state_message",
-            "state_result",
-            "agent_id")) {
-      row.put(column, null);
-    }
     row.put("idempotency_key", idempotencyKey);
-    row.put("version", 0);
-    row.put("times_resurrected", 0);
     store.insertFlowRun(row);
     StateRules.applyFlowRunState(store, row, PrefectStates.scheduled("Flow run scheduled.", start));
     return (String) row.get("id");

@@ -104,6 +104,41 @@ final class ServerStore {
   }
 
   /**
+   * A new flow run row of {@code flow} with the columns' defaults (no name, labels, parameters or
+   * run config, no state), not inserted yet.
+   */
+  Map<String, Object> flowRunRow(Map<String, Object> flow, Instant scheduledStart) {
+    Map<String, Object> row = row(newId());
+    row.put("tenant_id", flow.get("tenant_id"));
+    row.put("flow_id", flow.get("id"));
+    row.put("name", null);
+    row.put("parameters", MAPPER.createObjectNode());
+    row.put("context", MAPPER.createObjectNode());
+    row.put("labels", MAPPER.createArrayNode());
+    row.put("run_config", null);
+    row.put("scheduled_start_time", scheduledStart);
+    row.put("auto_scheduled", false);
+    for (String column :
+        List.of(
+            "heartbeat",
+            "start_time",
+            "end_time",
+            "state",
+            "serialized_state",
+            "state_start_time",
+            "state_timestamp",
+            "state_message",
+            "state_result",
+            "idempotency_key",
+            "agent_id")) {
+      row.put(column, null);
+    }
+    row.put("version", 0);
+    row.put("times_resurrected", 0);
+    return row;
+  }
+
+  /**
    * Inserts a flow run row, and one Pending task run per task of its flow as the database trigger
    * {@code insert_task_runs_after_flow_run_insert} does.
    */
