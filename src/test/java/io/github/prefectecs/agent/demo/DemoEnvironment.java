@@ -22,10 +22,11 @@ import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
 import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
- * Everything a newcomer needs to see the agent work with no AWS account and no Prefect Server: the
- * moto AWS emulator with a Fargate cluster (FARGATE and FARGATE_SPOT providers), the project's
- * Prefect Server double with scheduled flow runs, and the built agent jar started as a separate
- * process against both. Used by {@link Demo} and by {@code EndToEndIT}.
+ * The agent jar against moto's own ECS (tasks held RUNNING, ended by StopTask, no process runs) and
+ * the Prefect Server double with scheduled flow runs: a Fargate cluster (FARGATE and FARGATE_SPOT
+ * providers), the jar started as a separate process against both. Used by {@code EndToEndIT},
+ * {@code EndToEndWatchIT}, the image check and the footprint benchmark; the demo runs real flows in
+ * {@link io.github.prefectecs.agent.world.AgentWithFlows} instead.
  */
 public final class DemoEnvironment implements AutoCloseable {
   public static final String CLUSTER = "prefect-demo";
@@ -91,6 +92,15 @@ public final class DemoEnvironment implements AutoCloseable {
 
   public List<String> runIds() {
     return List.copyOf(runIds);
+  }
+
+  /** Whether every scheduled run has its "Submitted for execution" run log. */
+  public boolean allSubmitted() {
+    return runIds.stream()
+        .allMatch(
+            id ->
+                prefect.logs(id).stream()
+                    .anyMatch(l -> l.message().startsWith("Submitted for execution")));
   }
 
   /** Schedules {@code count} flow runs labelled {@link #LABEL}, due now. */

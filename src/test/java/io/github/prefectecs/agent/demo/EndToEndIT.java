@@ -30,7 +30,7 @@ class EndToEndIT {
       Eventually.until(
           Duration.ofSeconds(120),
           () -> "every run submitted; agent log:\n" + safeLog(env),
-          () -> Demo.allSubmitted(env) || !env.agentAlive());
+          () -> env.allSubmitted() || !env.agentAlive());
       assertThat(env.agentAlive()).as("agent still running; log:\n%s", safeLog(env)).isTrue();
 
       List<Task> tasks = env.tasks();

@@ -23,7 +23,7 @@ class EndToEndWatchIT {
       Eventually.until(
           Duration.ofSeconds(120),
           () -> "every run submitted; agent log:\n" + log(env),
-          () -> Demo.allSubmitted(env) || !env.agentAlive());
+          () -> env.allSubmitted() || !env.agentAlive());
 
       TaskEndings.apply(env, runs);
       Eventually.until(

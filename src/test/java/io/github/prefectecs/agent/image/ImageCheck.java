@@ -1,6 +1,5 @@
 package io.github.prefectecs.agent.image;
 
-import io.github.prefectecs.agent.demo.Demo;
 import io.github.prefectecs.agent.demo.DemoEnvironment;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -100,8 +99,8 @@ public final class ImageCheck {
 
   private void checkLaunches(DemoEnvironment env, List<String> runs) throws Exception {
     Instant start = Instant.now();
-    boolean all = await(Duration.ofSeconds(150), () -> Demo.allSubmitted(env) || !running());
-    all = all && Demo.allSubmitted(env);
+    boolean all = await(Duration.ofSeconds(150), () -> env.allSubmitted() || !running());
+    all = all && env.allSubmitted();
     long tasks = env.tasks().stream().filter(t -> runs.contains(t.startedBy())).count();
     result(
         all && tasks == runs.size(),
