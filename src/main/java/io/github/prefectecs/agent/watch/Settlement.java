@@ -40,13 +40,21 @@ final class Settlement {
    * @param verdict what the stop means (null when the agent stopped the task itself)
    * @param request why the agent stopped it, if it did
    * @param stuckMessage the failure message of a stuck start
+   * @param launchedAt when the agent launched (or adopted) the task; its claim came just before
    */
   record Stop(
       String taskArn,
       RunAttempt attempt,
       Verdict verdict,
       StopRequest request,
-      String stuckMessage) {}
+      String stuckMessage,
+      Instant launchedAt) {}
+
+  /**
+   * Prefect Server refuses a second Submitted state for 30 s after one: a relaunch scheduled sooner
+   * would be refused and checked for a minute before it could be claimed.
+   */
+  static final Duration SUBMITTED_LOCK = Duration.ofSeconds(31);
 
   /** Beyond this, a scheduled task run's start time is not a retry but a pause (10 years). */
   private static final Duration PAUSE_HORIZON = Duration.ofDays(365);
@@ -86,7 +94,14 @@ final class Settlement {
     }
     Verdict verdict = stop.verdict();
     if (verdict instanceof Verdict.SpotInterrupted spot) {
-      return spot(stop.taskArn(), spot, status, spotRelaunches, spotLimit, now);
+      Instant lockEnds = stop.launchedAt() == null ? now : stop.launchedAt().plus(SUBMITTED_LOCK);
+      return spot(
+          stop.taskArn(),
+          spot,
+          status,
+          spotRelaunches,
+          spotLimit,
+          now.isAfter(lockEnds) ? now : lockEnds);
     }
     if (verdict instanceof Verdict.Failure failure) {
       return failed(failure.message(), failure.infrastructure());
@@ -135,7 +150,7 @@ final class Settlement {
       FlowRunStatus status,
       int spotRelaunches,
       int spotLimit,
-      Instant now) {
+      Instant relaunchAt) {
     if (spotRelaunches >= spotLimit) {
       return failed(
           spot.message()
@@ -161,7 +176,7 @@ final class Settlement {
       }
     }
     return new Outcome.Write(
-        PrefectStates.scheduled(message, now), "WARNING", message, false, resets);
+        PrefectStates.scheduled(message, relaunchAt), "WARNING", message, false, resets);
   }
 
   /**

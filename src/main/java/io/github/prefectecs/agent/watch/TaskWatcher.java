@@ -220,7 +220,8 @@ public final class TaskWatcher implements AutoCloseable {
             status == null ? 0 : SpotMarker.count(status.serializedState()));
     Outcome outcome =
         Settlement.decide(
-            new Settlement.Stop(w.taskArn, w.attempt(), w.verdict, w.request, w.stuckMessage),
+            new Settlement.Stop(
+                w.taskArn, w.attempt(), w.verdict, w.request, w.stuckMessage, w.since),
             status,
             spot,
             settings.spotRelaunchLimit(),

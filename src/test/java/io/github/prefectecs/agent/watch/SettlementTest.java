@@ -55,7 +55,13 @@ class SettlementTest {
   private static Outcome decide(
       Verdict verdict, Settlement.StopRequest request, FlowRunStatus status, int spot) {
     return Settlement.decide(
-        new Settlement.Stop(ARN, ATTEMPT, verdict, request, "Task " + ARN + " did not start"),
+        new Settlement.Stop(
+            ARN,
+            ATTEMPT,
+            verdict,
+            request,
+            "Task " + ARN + " did not start",
+            NOW.minusSeconds(600)),
         status,
         spot,
         3,
@@ -259,12 +265,28 @@ class SettlementTest {
   void aTaskWithoutAttemptTagsIsSettledAsBefore() {
     Outcome outcome =
         Settlement.decide(
-            new Settlement.Stop(ARN, null, OOM, Settlement.StopRequest.NONE, null),
+            new Settlement.Stop(ARN, null, OOM, Settlement.StopRequest.NONE, null, null),
             run("Running", 12, null),
             0,
             3,
             NOW);
 
     assertThat(outcome).isInstanceOf(Outcome.Write.class);
+  }
+
+  @Test
+  void aSpotRelaunchSoonAfterTheClaimIsScheduledForWhenTheServerTakesASecondClaim() {
+    Verdict spot = new Verdict.SpotInterrupted("Task " + ARN + " was interrupted by Fargate Spot");
+    Outcome.Write write =
+        (Outcome.Write)
+            Settlement.decide(
+                new Settlement.Stop(
+                    ARN, ATTEMPT, spot, Settlement.StopRequest.NONE, null, NOW.minusSeconds(10)),
+                run("Running"),
+                0,
+                3,
+                NOW);
+
+    assertThat(PrefectStates.startTime(write.state())).contains(NOW.plusSeconds(21));
   }
 }
