@@ -1,6 +1,5 @@
 package io.github.prefectecs.agent;
 
-import io.github.prefectecs.agent.claim.StrandedClaims;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.health.HealthServer;
 import io.github.prefectecs.agent.logs.CloudWatchForwarding;
@@ -10,7 +9,6 @@ import io.github.prefectecs.agent.metrics.MeteredPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import io.github.prefectecs.agent.run.AgentHealth;
-import io.github.prefectecs.agent.run.ApiConnection;
 import io.github.prefectecs.agent.run.FlowRunPoller;
 import io.github.prefectecs.agent.run.LaunchRunner;
 import io.github.prefectecs.agent.run.LaunchSlots;
@@ -18,9 +16,11 @@ import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
+import io.github.prefectecs.agent.run.StrandedClaims;
 import io.github.prefectecs.agent.run.Submitter;
 import io.github.prefectecs.agent.run.TaskEvents;
 import io.github.prefectecs.agent.startup.AgentStartup;
+import io.github.prefectecs.agent.startup.ApiConnection;
 import io.github.prefectecs.agent.startup.Handshake;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.Pools;

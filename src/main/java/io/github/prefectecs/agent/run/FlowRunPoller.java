@@ -1,7 +1,5 @@
 package io.github.prefectecs.agent.run;
 
-import io.github.prefectecs.agent.claim.RelaunchCheck;
-import io.github.prefectecs.agent.claim.StrandedClaims;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import java.time.Clock;

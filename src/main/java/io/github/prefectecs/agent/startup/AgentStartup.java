@@ -4,7 +4,6 @@ import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.run.AgentHealth;
-import io.github.prefectecs.agent.run.ApiConnection;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;

@@ -3,7 +3,6 @@ package io.github.prefectecs.agent.startup;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
-import io.github.prefectecs.agent.run.ApiConnection;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.watch;
 
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectStates;
+import io.github.prefectecs.agent.prefect.SpotMarker;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.TaskRun;
 import io.github.prefectecs.agent.run.RunAttempt;

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.watch;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.prefect.SpotMarker;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.TaskEvents;
 import java.time.Clock;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectStates;
+import io.github.prefectecs.agent.prefect.SpotMarker;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.TaskRun;
 import io.github.prefectecs.agent.run.RunAttempt;

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.prefect.PrefectStates;
+import io.github.prefectecs.agent.prefect.SpotMarker;
 import io.github.prefectecs.agent.run.TaskEvents;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;

@@ -1,8 +1,7 @@
-package io.github.prefectecs.agent.claim;
+package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectStates;
-import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.Launcher.PreviousTask;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.claim;
+package io.github.prefectecs.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,10 +7,7 @@ import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
-import io.github.prefectecs.agent.run.LaunchResult;
-import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.Launcher.TaskLookup;
-import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.testsupport.ManualClock;
 import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import java.time.Duration;

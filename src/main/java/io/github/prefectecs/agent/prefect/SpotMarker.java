@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.watch;
+package io.github.prefectecs.agent.prefect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.regex.Matcher;

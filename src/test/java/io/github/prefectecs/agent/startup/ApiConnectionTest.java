@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.run;
+package io.github.prefectecs.agent.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

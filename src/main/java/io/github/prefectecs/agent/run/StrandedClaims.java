@@ -1,12 +1,10 @@
-package io.github.prefectecs.agent.claim;
+package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
-import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.Launcher.TaskLookup;
-import io.github.prefectecs.agent.run.RunRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

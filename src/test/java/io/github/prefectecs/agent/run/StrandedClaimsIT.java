@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.claim;
+package io.github.prefectecs.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.run;
+package io.github.prefectecs.agent.startup;
 
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
