@@ -229,18 +229,9 @@ class AgentStackIT {
 
   @Test
   void theAgentContainerOfTheStackGetsTheSettingsTheOutputsName() {
-    TaskDefinition definition =
-        world
-            .ecs
-            .describeTaskDefinition(r -> r.taskDefinition(stack.output("AgentTaskDefinitionArn")))
-            .taskDefinition();
-    ContainerDefinition agent = definition.containerDefinitions().get(0);
-    Map<String, String> environment =
-        agent.environment().stream()
-            .filter(e -> e != null && e.name() != null)
-            .collect(Collectors.toMap(KeyValuePair::name, KeyValuePair::value));
+    ContainerDefinition agent = agentContainer(stack);
 
-    assertThat(environment)
+    assertThat(environment(agent))
         .containsAllEntriesOf(world.settingsFromOutputs())
         .containsEntry("PREFECT__CLOUD__AGENT__NAME", StackWorld.STACK)
         .containsEntry("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://0.0.0.0:8080")
@@ -248,6 +239,62 @@ class AgentStackIT {
     assertThat(agent.secrets()).isEmpty();
     assertThat(agent.logConfiguration().options())
         .containsEntry("awslogs-group", stack.output("AgentLogGroupName"));
+  }
+
+  @Test
+  void aCloudStackHandsTheApiKeyToTheAgentAndToTheFlowsAsASecret() throws Exception {
+    String secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prefect-api-key-AbCdEf";
+    Stack cloud =
+        world.deploy(
+            "prefect-cloud",
+            Map.of(
+                "PrefectBackend", "cloud",
+                "PrefectApiUrl", "https://api.prefect.io",
+                "ApiKeySecretArn", secret));
+
+    assertThat(cloud.status()).as("%s", cloud.reason()).isEqualTo("CREATE_COMPLETE");
+    assertThat(cloud.output("ApiKeySecretArn")).isEqualTo(secret);
+    ContainerDefinition agent = agentContainer(cloud);
+    assertThat(agent.secrets())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.name()).isEqualTo("PREFECT__CLOUD__API_KEY");
+              assertThat(s.valueFrom()).isEqualTo(secret);
+            });
+    assertThat(environment(agent))
+        .containsEntry("PREFECT__BACKEND", "cloud")
+        .containsEntry("PREFECT__CLOUD__AGENT__ECS__API_KEY_SECRET_ARN", secret)
+        .doesNotContainKey("PREFECT__CLOUD__API_KEY");
+  }
+
+  @Test
+  void anImageUpdateCompletesWithANewRevisionOfTheAgentTaskDefinition() throws Exception {
+    Stack before = world.deploy("prefect-update", Map.of());
+    Stack after = world.update("prefect-update", Map.of("AgentImage", "prefect-ecs-agent:next"));
+
+    assertThat(after.status()).as("%s", after.reason()).isEqualTo("UPDATE_COMPLETE");
+    assertThat(after.output("AgentTaskDefinitionArn"))
+        .isNotEqualTo(before.output("AgentTaskDefinitionArn"));
+    // moto stops there: it registers the new revision's ContainerDefinitions without turning
+    // CloudFormation's property names into ECS's, and leaves the service on the old revision.
+    // ECS moves the service, one agent at a time (DeployTemplateTest checks the deployment).
+  }
+
+  private static ContainerDefinition agentContainer(Stack of) {
+    return world
+        .ecs
+        .describeTaskDefinition(r -> r.taskDefinition(of.output("AgentTaskDefinitionArn")))
+        .taskDefinition()
+        .containerDefinitions()
+        .get(0);
+  }
+
+  private static Map<String, String> environment(ContainerDefinition container) {
+    // moto keeps an AWS::NoValue item of a list as null.
+    return container.environment().stream()
+        .filter(e -> e != null && e.name() != null)
+        .collect(Collectors.toMap(KeyValuePair::name, KeyValuePair::value));
   }
 
   @Test

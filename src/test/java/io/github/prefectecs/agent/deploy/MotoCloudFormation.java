@@ -52,6 +52,18 @@ final class MotoCloudFormation {
 
   /** CreateStack with {@code CAPABILITY_IAM}; returns the stack as it stands afterwards. */
   Stack create(String name, String templateBody, Map<String, String> parameters) {
+    call("cloudformation", "CreateStack", "2010-05-15", stackForm(name, templateBody, parameters));
+    return describe(name);
+  }
+
+  /** UpdateStack with {@code CAPABILITY_IAM}; returns the stack as it stands afterwards. */
+  Stack update(String name, String templateBody, Map<String, String> parameters) {
+    call("cloudformation", "UpdateStack", "2010-05-15", stackForm(name, templateBody, parameters));
+    return describe(name);
+  }
+
+  private static Map<String, String> stackForm(
+      String name, String templateBody, Map<String, String> parameters) {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("StackName", name);
     form.put("TemplateBody", templateBody);
@@ -62,8 +74,7 @@ final class MotoCloudFormation {
       form.put("Parameters.member." + i + ".ParameterValue", p.getValue());
       i++;
     }
-    call("cloudformation", "CreateStack", "2010-05-15", form);
-    return describe(name);
+    return form;
   }
 
   Stack describe(String name) {

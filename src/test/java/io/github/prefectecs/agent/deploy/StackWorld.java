@@ -48,6 +48,8 @@ final class StackWorld implements AutoCloseable {
   final EcsClient ecs;
   final CloudWatchLogsClient logs;
   private final Path workDir;
+  private final List<String> subnets = new ArrayList<>();
+  private String securityGroup;
   private Stack stack;
   private Process agent;
   private Path agentLog;
@@ -71,12 +73,49 @@ final class StackWorld implements AutoCloseable {
   }
 
   /**
-   * Creates the stack in moto's CloudFormation with two subnets of the default VPC and a security
-   * group for flows, as an operator would with {@code aws cloudformation deploy}.
+   * Creates the stack {@link #STACK} in moto's CloudFormation with two subnets of the default VPC
+   * and a security group for flows, as an operator would with {@code aws cloudformation deploy};
+   * the agent runs against this one.
    */
   Stack deploy() throws IOException {
-    List<String> subnets = new ArrayList<>();
-    String group;
+    stack = deploy(STACK, Map.of());
+    return stack;
+  }
+
+  /**
+   * Creates another stack {@code name} in the same account with the parameters of {@link
+   * #deploy()}, {@code overrides} replacing or adding some.
+   */
+  Stack deploy(String name, Map<String, String> overrides) throws IOException {
+    return cloudFormation().create(name, Files.readString(TEMPLATE), parameters(overrides));
+  }
+
+  /** UpdateStack of {@code name} with the parameters of {@link #deploy()} and {@code overrides}. */
+  Stack update(String name, Map<String, String> overrides) throws IOException {
+    return cloudFormation().update(name, Files.readString(TEMPLATE), parameters(overrides));
+  }
+
+  MotoCloudFormation cloudFormation() {
+    return new MotoCloudFormation(moto.endpoint());
+  }
+
+  private Map<String, String> parameters(Map<String, String> overrides) {
+    if (subnets.isEmpty()) {
+      network();
+    }
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("PrefectBackend", "server");
+    parameters.put("PrefectApiUrl", prefect.uri().toString());
+    parameters.put("AgentLabels", LABEL);
+    parameters.put("AgentImage", "prefect-ecs-agent:stack-test");
+    parameters.put("Subnets", String.join(",", subnets));
+    parameters.put("SecurityGroups", securityGroup);
+    parameters.put("LogRetentionInDays", "14");
+    parameters.putAll(overrides);
+    return parameters;
+  }
+
+  private void network() {
     try (Ec2Client ec2 = moto.ec2()) {
       String vpc =
           ec2.describeVpcs(
@@ -90,22 +129,10 @@ final class StackWorld implements AutoCloseable {
           .stream()
           .limit(2)
           .forEach(s -> subnets.add(s.subnetId()));
-      group =
+      securityGroup =
           ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
               .groupId();
     }
-    Map<String, String> parameters = new LinkedHashMap<>();
-    parameters.put("PrefectBackend", "server");
-    parameters.put("PrefectApiUrl", prefect.uri().toString());
-    parameters.put("AgentLabels", LABEL);
-    parameters.put("AgentImage", "prefect-ecs-agent:stack-test");
-    parameters.put("Subnets", String.join(",", subnets));
-    parameters.put("SecurityGroups", group);
-    parameters.put("LogRetentionInDays", "14");
-    stack =
-        new MotoCloudFormation(moto.endpoint())
-            .create(STACK, Files.readString(TEMPLATE), parameters);
-    return stack;
   }
 
   /**
