@@ -50,9 +50,11 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinition;
  * template says), the task definition's Cpu, NetworkMode, RequiresCompatibilities, RuntimePlatform,
  * ExecutionRoleArn and TaskRoleArn, the roles' ManagedPolicyArns, the service's LaunchType,
  * PlatformVersion, DeploymentConfiguration, NetworkConfiguration and tags, and the Rules; it starts
- * no task for the service, keeps {@code AWS::NoValue} in a list as a null item, and enforces no IAM
- * policy usefully (see {@link PolicyEvaluator}). cfn-lint checks those properties against AWS's
- * resource specification ({@code scripts/test}), {@code DeployTemplateTest} the values that matter.
+ * no task for the service, keeps {@code AWS::NoValue} in a list as a null item, on UpdateStack
+ * registers a new agent revision without translating its container definitions and leaves the
+ * service on the old one, and enforces no IAM policy usefully (see {@link PolicyEvaluator}).
+ * cfn-lint checks those properties against AWS's resource specification ({@code scripts/test}),
+ * {@code DeployTemplateTest} the values that matter.
  */
 @Timeout(300)
 class AgentStackIT {
