@@ -12,7 +12,6 @@ import io.github.prefectecs.agent.deploy.PolicyEvaluator.Decision;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.server.LogRecord;
 import io.github.prefectecs.agent.testsupport.Eventually;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.services.cloudwatchlogs.model.LogGroup;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
-import software.amazon.awssdk.services.ecs.model.KeyValuePair;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskDefinition;
 
@@ -58,25 +56,25 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinition;
  */
 @Timeout(300)
 class AgentStackIT {
-  private static final Path JAR = Path.of("target", "agent.jar");
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OPERATOR = "Stopped by an operator in the ECS console";
   private static final String FLOW_LINE = "hello from a flow of the stack";
 
   private static StackWorld world;
+  private static AgentJar agent;
   private static Stack stack;
   private static String logged;
   private static String stopped;
   private static String cancelled;
   private static String otherImage;
-  private static StackWorld.Run check;
+  private static AgentJar.Run check;
   private static int agentExit;
   private static JsonNode agentPolicy;
 
   @BeforeAll
   static void deployTheStackAndRunTheAgentFromItsOutputs() throws Exception {
-    assertThat(JAR).as("the shaded jar built by mvn package").exists();
+    assertThat(AgentJar.JAR).as("the shaded jar built by mvn package").exists();
     world = StackWorld.start();
     stack = world.deploy();
     assertThat(stack.status()).as("%s", stack.reason()).isEqualTo("CREATE_COMPLETE");
@@ -96,11 +94,26 @@ class AgentStackIT {
     logged = scheduled(flow, null);
     stopped = scheduled(flow, null);
     cancelled = scheduled(flow, null);
-    world.startAgent(JAR);
+    agent = world.agentFromOutputs();
+    agent.start();
     for (String run : List.of(logged, stopped, cancelled)) {
       awaitOneTask(run);
     }
 
+    aFlowPrintsALine();
+    anOperatorStopsOneTaskAndPrefectCancelsAnotherRun();
+
+    // Another image for the same flow: same family, another definition to find or register.
+    otherImage = scheduled(flow, runConfig("prefecthq/prefect:0.15.13-python3.8"));
+    awaitOneTask(otherImage);
+
+    check = agent.check();
+    agentExit = agent.stop(Duration.ofSeconds(120));
+    System.out.println("AWS calls of the agent and ecs check: " + callCounts());
+  }
+
+  /** The flow container of {@code logged} writes a line to its awslogs stream. */
+  private static void aFlowPrintsALine() {
     Task task = world.tasksOf(logged).get(0);
     String stream = "prefect/flow/" + task.taskArn().substring(task.taskArn().lastIndexOf('/') + 1);
     String group = stack.output("FlowLogGroupName");
@@ -112,9 +125,11 @@ class AgentStackIT {
                 .logEvents(e -> e.timestamp(System.currentTimeMillis()).message(FLOW_LINE)));
     Eventually.until(
         WAIT,
-        () -> "the flow's line in its run logs; agent log:\n" + world.agentLog(),
+        () -> "the flow's line in its run logs; agent log:\n" + agent.log(),
         () -> messages(logged).contains(FLOW_LINE));
+  }
 
+  private static void anOperatorStopsOneTaskAndPrefectCancelsAnotherRun() {
     world.ecs.stopTask(
         r ->
             r.cluster(stack.output("ClusterName"))
@@ -124,23 +139,17 @@ class AgentStackIT {
         cancelled, PrefectStates.failed("Cancelled from the UI").put("type", "Cancelling"));
     Eventually.until(
         WAIT,
-        () ->
-            "the stopped run Failed, the cancelled one Cancelled; agent log:\n" + world.agentLog(),
+        () -> "the stopped run Failed, the cancelled one Cancelled; agent log:\n" + agent.log(),
         () ->
             "Failed".equals(world.prefect.flowRunState(stopped))
                 && "Cancelled".equals(world.prefect.flowRunState(cancelled)));
-
-    // Another image for the same flow: same family, another definition to find or register.
-    otherImage = scheduled(flow, runConfig("prefecthq/prefect:0.15.13-python3.8"));
-    awaitOneTask(otherImage);
-
-    check = world.check(JAR);
-    agentExit = world.stopAgent(Duration.ofSeconds(120));
-    System.out.println("AWS calls of the agent and ecs check: " + callCounts());
   }
 
   @AfterAll
   static void stop() {
+    if (agent != null) {
+      agent.close();
+    }
     if (world != null) {
       world.close();
     }
@@ -168,9 +177,9 @@ class AgentStackIT {
   private static void awaitOneTask(String run) {
     Eventually.until(
         WAIT,
-        () -> "a task for " + run + "; agent log:\n" + world.agentLog(),
-        () -> !world.tasksOf(run).isEmpty() || !world.agentAlive());
-    assertThat(world.agentAlive()).as("agent alive; log:\n%s", world.agentLog()).isTrue();
+        () -> "a task for " + run + "; agent log:\n" + agent.log(),
+        () -> !world.tasksOf(run).isEmpty() || !agent.alive());
+    assertThat(agent.alive()).as("agent alive; log:\n%s", agent.log()).isTrue();
   }
 
   private static List<String> messages(String run) {
@@ -231,72 +240,16 @@ class AgentStackIT {
 
   @Test
   void theAgentContainerOfTheStackGetsTheSettingsTheOutputsName() {
-    ContainerDefinition agent = agentContainer(stack);
+    ContainerDefinition container = world.agentContainer(stack);
 
-    assertThat(environment(agent))
+    assertThat(StackWorld.environment(container))
         .containsAllEntriesOf(world.settingsFromOutputs())
         .containsEntry("PREFECT__CLOUD__AGENT__NAME", StackWorld.STACK)
         .containsEntry("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://0.0.0.0:8080")
         .containsEntry("AWS_REGION", StackWorld.ACCOUNT.region());
-    assertThat(agent.secrets()).isEmpty();
-    assertThat(agent.logConfiguration().options())
+    assertThat(container.secrets()).isEmpty();
+    assertThat(container.logConfiguration().options())
         .containsEntry("awslogs-group", stack.output("AgentLogGroupName"));
-  }
-
-  @Test
-  void aCloudStackHandsTheApiKeyToTheAgentAndToTheFlowsAsASecret() throws Exception {
-    String secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prefect-api-key-AbCdEf";
-    Stack cloud =
-        world.deploy(
-            "prefect-cloud",
-            Map.of(
-                "PrefectBackend", "cloud",
-                "PrefectApiUrl", "https://api.prefect.io",
-                "ApiKeySecretArn", secret));
-
-    assertThat(cloud.status()).as("%s", cloud.reason()).isEqualTo("CREATE_COMPLETE");
-    assertThat(cloud.output("ApiKeySecretArn")).isEqualTo(secret);
-    ContainerDefinition agent = agentContainer(cloud);
-    assertThat(agent.secrets())
-        .singleElement()
-        .satisfies(
-            s -> {
-              assertThat(s.name()).isEqualTo("PREFECT__CLOUD__API_KEY");
-              assertThat(s.valueFrom()).isEqualTo(secret);
-            });
-    assertThat(environment(agent))
-        .containsEntry("PREFECT__BACKEND", "cloud")
-        .containsEntry("PREFECT__CLOUD__AGENT__ECS__API_KEY_SECRET_ARN", secret)
-        .doesNotContainKey("PREFECT__CLOUD__API_KEY");
-  }
-
-  @Test
-  void anImageUpdateCompletesWithANewRevisionOfTheAgentTaskDefinition() throws Exception {
-    Stack before = world.deploy("prefect-update", Map.of());
-    Stack after = world.update("prefect-update", Map.of("AgentImage", "prefect-ecs-agent:next"));
-
-    assertThat(after.status()).as("%s", after.reason()).isEqualTo("UPDATE_COMPLETE");
-    assertThat(after.output("AgentTaskDefinitionArn"))
-        .isNotEqualTo(before.output("AgentTaskDefinitionArn"));
-    // moto stops there: it registers the new revision's ContainerDefinitions without turning
-    // CloudFormation's property names into ECS's, and leaves the service on the old revision.
-    // ECS moves the service, one agent at a time (DeployTemplateTest checks the deployment).
-  }
-
-  private static ContainerDefinition agentContainer(Stack of) {
-    return world
-        .ecs
-        .describeTaskDefinition(r -> r.taskDefinition(of.output("AgentTaskDefinitionArn")))
-        .taskDefinition()
-        .containerDefinitions()
-        .get(0);
-  }
-
-  private static Map<String, String> environment(ContainerDefinition container) {
-    // moto keeps an AWS::NoValue item of a list as null.
-    return container.environment().stream()
-        .filter(e -> e != null && e.name() != null)
-        .collect(Collectors.toMap(KeyValuePair::name, KeyValuePair::value));
   }
 
   @Test
@@ -327,8 +280,8 @@ class AgentStackIT {
     assertThat(world.prefect.flowRunSerializedState(stopped).path("message").asText())
         .contains(OPERATOR);
     assertThat(world.tasksOf(cancelled).get(0).lastStatus()).isEqualTo("STOPPED");
-    assertThat(agentExit).as("exit code on SIGTERM; log:\n%s", world.agentLog()).isZero();
-    assertThat(world.agentLog()).contains("Agent stopped").doesNotContain("Exception");
+    assertThat(agentExit).as("exit code on SIGTERM; log:\n%s", agent.log()).isZero();
+    assertThat(agent.log()).contains("Agent stopped").doesNotContain("Exception");
   }
 
   @Test
@@ -393,20 +346,13 @@ class AgentStackIT {
   @Test
   void theReadmeShowsTheDeployedAgentPolicy() throws Exception {
     Map<String, String> placeholders = new java.util.LinkedHashMap<>();
-    placeholders.put(
-        stack.output("FlowTaskRoleArn"), "arn:aws:iam::<ACCOUNT_ID>:role/<FLOW_TASK_ROLE>");
-    placeholders.put(
-        stack.output("FlowExecutionRoleArn"),
-        "arn:aws:iam::<ACCOUNT_ID>:role/<FLOW_EXECUTION_ROLE>");
+    placeholders.put(stack.output("FlowTaskRoleArn"), Readme.FLOW_TASK_ROLE);
+    placeholders.put(stack.output("FlowExecutionRoleArn"), Readme.FLOW_EXECUTION_ROLE);
     placeholders.put(stack.output("FlowLogGroupName"), "<FLOW_LOG_GROUP>");
     placeholders.put(stack.output("ClusterName"), "<CLUSTER>");
     placeholders.put(StackWorld.ACCOUNT.region(), "<REGION>");
     placeholders.put(StackWorld.ACCOUNT.id(), "<ACCOUNT_ID>");
-    String deployed = JSON.writeValueAsString(agentPolicy);
-    for (Map.Entry<String, String> p : placeholders.entrySet()) {
-      deployed = deployed.replace(p.getKey(), p.getValue());
-    }
 
-    assertThat(Readme.agentPolicy()).isEqualTo(JSON.readTree(deployed));
+    assertThat(Readme.agentPolicy()).isEqualTo(Readme.withPlaceholders(agentPolicy, placeholders));
   }
 }

@@ -7,30 +7,29 @@ import io.github.prefectecs.agent.deploy.MotoCloudFormation.Stack;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.KeyValuePair;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskField;
 
 /**
  * moto with {@code deploy/agent.yaml} deployed by its CloudFormation, the Prefect Server double,
- * and the built agent jar run as an operator would on a host, configured only from the stack's
- * outputs, its AWS calls going through an {@link AwsCallRecorder}. The test's own AWS calls go to
- * moto directly and are not recorded.
+ * and the agent's settings as the stack's outputs give them, for the built jar to run with its AWS
+ * calls going through an {@link AwsCallRecorder}. The test's own AWS calls go to moto directly and
+ * are not recorded.
  *
  * <p>Not thread-safe; one per test class.
  */
@@ -47,21 +46,16 @@ final class StackWorld implements AutoCloseable {
   final AwsCallRecorder recorder;
   final EcsClient ecs;
   final CloudWatchLogsClient logs;
-  private final Path workDir;
   private final List<String> subnets = new ArrayList<>();
   private String securityGroup;
   private Stack stack;
-  private Process agent;
-  private Path agentLog;
 
-  private StackWorld(MotoServer moto, PrefectServerDouble prefect, AwsCallRecorder recorder)
-      throws IOException {
+  private StackWorld(MotoServer moto, PrefectServerDouble prefect, AwsCallRecorder recorder) {
     this.moto = moto;
     this.prefect = prefect;
     this.recorder = recorder;
     this.ecs = moto.ecs();
     this.logs = moto.logs();
-    this.workDir = Files.createTempDirectory("prefect-ecs-stack");
   }
 
   /** moto (tasks stay RUNNING until stopped), the Prefect double, the recorder. */
@@ -198,72 +192,34 @@ final class StackWorld implements AutoCloseable {
     return "[\"" + String.join("\", \"", Arrays.asList(commaSeparated.split(","))) + "\"]";
   }
 
-  /** Starts {@code target/agent.jar ecs start} configured from the outputs. */
-  void startAgent(Path jar) throws IOException {
-    agentLog = workDir.resolve("agent.log");
-    agent = command(jar, "start", agentLog).start();
-  }
-
-  /** Runs {@code target/agent.jar ecs check} configured as the agent; its exit code and output. */
-  Run check(Path jar) throws IOException, InterruptedException {
-    Path log = workDir.resolve("check.log");
-    Process check = command(jar, "check", log).start();
-    if (!check.waitFor(120, TimeUnit.SECONDS)) {
-      check.destroyForcibly();
-      return new Run(-1, Files.readString(log));
-    }
-    return new Run(check.exitValue(), Files.readString(log));
-  }
-
-  /** An exit code and what the process printed. */
-  record Run(int exitCode, String output) {}
-
-  private ProcessBuilder command(Path jar, String command, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "ecs", command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    Map<String, String> env = builder.environment();
-    env.keySet().removeIf(k -> k.startsWith("PREFECT__") || k.startsWith("AWS_"));
-    env.put("HOME", workDir.toString());
-    env.putAll(settingsFromOutputs());
+  /**
+   * The jar configured as an operator would on a host: the settings from the outputs, the name of
+   * the stack's agent, AWS through the recorder.
+   */
+  AgentJar agentFromOutputs() throws IOException {
+    Map<String, String> env = new LinkedHashMap<>(settingsFromOutputs());
     env.put("PREFECT__CLOUD__AGENT__NAME", STACK);
-    // The host's side: a free port instead of the container's 8080, AWS through the recorder.
-    env.put("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://127.0.0.1:" + freePort());
     env.put("AWS_REGION", ACCOUNT.region());
     env.put("AWS_ENDPOINT_URL", recorder.endpoint().toString());
     env.put("AWS_ACCESS_KEY_ID", "testing");
     env.put("AWS_SECRET_ACCESS_KEY", "testing");
-    return builder;
+    return new AgentJar(env);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /** The container of the agent's task definition the stack {@code of} registered. */
+  ContainerDefinition agentContainer(Stack of) {
+    return ecs.describeTaskDefinition(r -> r.taskDefinition(of.output("AgentTaskDefinitionArn")))
+        .taskDefinition()
+        .containerDefinitions()
+        .get(0);
   }
 
-  boolean agentAlive() {
-    return agent != null && agent.isAlive();
-  }
-
-  String agentLog() {
-    try {
-      return agentLog == null ? "" : Files.readString(agentLog);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** SIGTERM, as ECS stops the service's task; the exit code, or -1 after {@code timeout}. */
-  int stopAgent(Duration timeout) throws InterruptedException {
-    agent.destroy();
-    if (!agent.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      agent.destroyForcibly();
-      return -1;
-    }
-    return agent.exitValue();
+  /** A container's environment as a map. */
+  static Map<String, String> environment(ContainerDefinition container) {
+    // moto keeps an AWS::NoValue item of a list as null.
+    return container.environment().stream()
+        .filter(e -> e != null && e.name() != null)
+        .collect(Collectors.toMap(KeyValuePair::name, KeyValuePair::value));
   }
 
   /** The tasks started for {@code runId} in the stack's cluster, described with tags. */
@@ -278,9 +234,6 @@ final class StackWorld implements AutoCloseable {
 
   @Override
   public void close() {
-    if (agent != null && agent.isAlive()) {
-      agent.destroyForcibly();
-    }
     recorder.close();
     ecs.close();
     logs.close();
