@@ -146,15 +146,7 @@ class RefusalsTest {
     ec2.enqueue(unauthorized());
     ec2.enqueue(unauthorized());
     NetworkCheck check =
-        new NetworkCheck(
-            settings(List.of("subnet-1"), List.of("sg-1")),
-            new Ec2QueryVpcLookup(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")),
-                "eu-west-1",
-                Map.of("AWS_ENDPOINT_URL_EC2", ec2.url("/").toString()),
-                Duration.ofSeconds(5),
-                new Backoff(Duration.ofMillis(1), Duration.ofMillis(5))),
-            "eu-west-1");
+        new NetworkCheck(settings(List.of("subnet-1"), List.of("sg-1")), lookup(), "eu-west-1");
 
     List<CheckResult> results = check.run(null);
 
@@ -197,15 +189,7 @@ class RefusalsTest {
             .setResponseCode(400)
             .setBody(error("InvalidParameterValue", "Value (x) for parameter is invalid")));
     NetworkCheck check =
-        new NetworkCheck(
-            settings(List.of("subnet-1"), List.of()),
-            new Ec2QueryVpcLookup(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")),
-                "eu-west-1",
-                Map.of("AWS_ENDPOINT_URL_EC2", ec2.url("/").toString()),
-                Duration.ofSeconds(5),
-                new Backoff(Duration.ofMillis(1), Duration.ofMillis(5))),
-            "eu-west-1");
+        new NetworkCheck(settings(List.of("subnet-1"), List.of()), lookup(), "eu-west-1");
     LaunchPreview fargate = new LaunchPreview(JsonNodeFactory.instance.objectNode(), true, false);
 
     assertThat(check.run(fargate))
@@ -213,6 +197,15 @@ class RefusalsTest {
         .extracting(CheckResult::line)
         .asString()
         .doesNotContain("refused", "grant");
+  }
+
+  private Ec2QueryVpcLookup lookup() {
+    return new Ec2QueryVpcLookup(
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")),
+        "eu-west-1",
+        Map.of("AWS_ENDPOINT_URL_EC2", ec2.url("/").toString()),
+        Duration.ofSeconds(5),
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5)));
   }
 
   private static MockResponse unauthorized() {
