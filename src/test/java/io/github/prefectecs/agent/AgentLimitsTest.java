@@ -2,7 +2,11 @@ package io.github.prefectecs.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.prefectecs.agent.testsupport.Eventually;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -40,6 +44,24 @@ class AgentLimitsTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void theDrainEndsInsideTheStopTimeoutTheDeploysGiveTheAgent() throws IOException {
+    int stack =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(Path.of("deploy", "agent.yaml").toFile())
+            .at("/Resources/AgentTaskDefinition/Properties/ContainerDefinitions/0/StopTimeout")
+            .asInt();
+    int json =
+        new ObjectMapper()
+            .readTree(Path.of("task-definition.json").toFile())
+            .at("/containerDefinitions/0/stopTimeout")
+            .asInt();
+
+    assertThat(StopBudget.TOTAL)
+        .isLessThan(Duration.ofSeconds(stack))
+        .isLessThan(Duration.ofSeconds(json));
   }
 
   @Test

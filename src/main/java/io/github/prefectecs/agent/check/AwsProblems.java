@@ -6,9 +6,15 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 
-/** Turns an AWS SDK failure of a check into one problem line with a fix. */
+/**
+ * Turns an AWS SDK failure of a check into one problem line with a fix. A refusal names the IAM
+ * action refused and where the agent's permissions are kept.
+ */
 final class AwsProblems {
   private static final int MAX = 300;
+
+  /** Where the agent's permissions are defined, for the fix of a refusal. */
+  static final String POLICY = "deploy/agent.yaml, AgentPolicy on AgentTaskRole";
 
   private AwsProblems() {}
 
@@ -24,10 +30,8 @@ final class AwsProblems {
               : String.valueOf(service.awsErrorDetails().errorCode());
       String lower = code.toLowerCase(Locale.ROOT);
       if (lower.contains("accessdenied") || lower.contains("unauthorized")) {
-        return CheckResult.problem(
-            name,
-            "AWS denied " + permission + ": " + message,
-            "allow " + permission + " to the agent's IAM role or user");
+        String detail = service.awsErrorDetails().errorMessage();
+        return refused(name, permission, detail == null ? message : Messages.firstLine(detail));
       }
       if (lower.contains("signature") || lower.contains("token") || lower.contains("credentials")) {
         return CheckResult.problem(
@@ -52,6 +56,17 @@ final class AwsProblems {
         name,
         "cannot call AWS (" + permission + "): " + message,
         "check the network path to AWS, AWS_REGION and any AWS_ENDPOINT_URL");
+  }
+
+  /**
+   * The problem of a call AWS refused: {@code permission refused: message}, fixed by granting that
+   * permission to the agent's role.
+   */
+  static CheckResult refused(String name, String permission, String message) {
+    return CheckResult.problem(
+        name,
+        permission + " refused: " + shorten(message),
+        "grant " + permission + " to the agent's role (see " + POLICY + ")");
   }
 
   static String shorten(String line) {

@@ -8,6 +8,8 @@ import io.github.prefectecs.agent.ecs.VpcLookupException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Checks the awsvpc network of flow tasks: the configured subnets and security groups exist (one
@@ -18,6 +20,8 @@ import java.util.Optional;
 final class NetworkCheck {
   static final String SUBNETS = "subnets";
   static final String SECURITY_GROUPS = "security groups";
+
+  private static final Pattern EC2_FAILURE = Pattern.compile("EC2 (\\w+) failed \\((.*?)\\)?$");
 
   private final EcsSettings settings;
   private final Ec2QueryVpcLookup ec2;
@@ -102,13 +106,14 @@ final class NetworkCheck {
 
   private static CheckResult ec2Problem(String name, VpcLookupException e) {
     String message = AwsProblems.shorten(e.getMessage());
-    return message.contains("UnauthorizedOperation") || message.contains("AccessDenied")
-        ? CheckResult.problem(
-            name,
-            message,
-            "allow ec2:DescribeVpcs, ec2:DescribeSubnets and ec2:DescribeSecurityGroups to the"
-                + " agent")
-        : CheckResult.problem(
-            name, message, "check the AWS credentials, AWS_REGION and the network path to EC2");
+    if (!message.contains("UnauthorizedOperation") && !message.contains("AccessDenied")) {
+      return CheckResult.problem(
+          name, message, "check the AWS credentials, AWS_REGION and the network path to EC2");
+    }
+    // The lookup's message is "EC2 <Action> failed (<code>: <message>)".
+    Matcher failed = EC2_FAILURE.matcher(message);
+    return failed.find()
+        ? AwsProblems.refused(name, "ec2:" + failed.group(1), failed.group(2))
+        : AwsProblems.refused(name, "ec2:Describe*", message);
   }
 }

@@ -65,9 +65,13 @@ final class TaskDefinitionCheck {
     } catch (RuntimeException e) {
       // Whatever the launcher's start-up would fail with (file, S3, template, kwargs) is a problem
       // of the set-up, reported as one line like the others.
+      String message = Messages.firstLine(e);
+      if (message.contains("S3 answered HTTP 403")) {
+        return AwsProblems.refused(DEFINITION, "s3:GetObject", message);
+      }
       return CheckResult.problem(
           DEFINITION,
-          AwsProblems.shorten(Messages.firstLine(e)),
+          AwsProblems.shorten(message),
           "correct the template (--task-definition, cloud.agent.ecs.task_definition) or the"
               + " kwargs file (--run-task-kwargs)");
     }

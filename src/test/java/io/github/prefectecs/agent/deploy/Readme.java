@@ -1,0 +1,58 @@
+package io.github.prefectecs.agent.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What README.md and docs/ecs.md say about the agent's permissions, read for tests. */
+final class Readme {
+  static final Path README = Path.of("README.md");
+  static final Path ECS_DOC = Path.of("docs", "ecs.md");
+  static final String FLOW_TASK_ROLE = "arn:aws:iam::<ACCOUNT_ID>:role/<FLOW_TASK_ROLE>";
+  static final String FLOW_EXECUTION_ROLE = "arn:aws:iam::<ACCOUNT_ID>:role/<FLOW_EXECUTION_ROLE>";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Readme() {}
+
+  /** The JSON policy of README.md's "IAM permissions" section (its first {@code json} block). */
+  static JsonNode agentPolicy() throws IOException {
+    return JSON.readTree(block(Files.readString(README), "## IAM permissions", "```json"));
+  }
+
+  /**
+   * {@code policy} with each value replaced by its placeholder, in the order given (an ARN before
+   * the account id it contains).
+   */
+  static JsonNode withPlaceholders(JsonNode policy, Map<String, String> placeholders)
+      throws IOException {
+    String text = JSON.writeValueAsString(policy);
+    for (Map.Entry<String, String> p : placeholders.entrySet()) {
+      text = text.replace(p.getKey(), p.getValue());
+    }
+    return JSON.readTree(text);
+  }
+
+  /** The text of {@code file}'s section starting with {@code heading}, up to the next heading. */
+  static String section(Path file, String heading) throws IOException {
+    String text = Files.readString(file);
+    int start = text.indexOf("\n" + heading + "\n");
+    if (start < 0) {
+      throw new AssertionError(file + " has no section " + heading);
+    }
+    int end = text.indexOf("\n## ", start + heading.length() + 1);
+    return text.substring(start, end < 0 ? text.length() : end);
+  }
+
+  private static String block(String text, String heading, String fence) {
+    int section = text.indexOf("\n" + heading + "\n");
+    if (section < 0) {
+      throw new AssertionError("README.md has no section " + heading);
+    }
+    int start = text.indexOf(fence + "\n", section);
+    int end = text.indexOf("\n```", start + fence.length());
+    return text.substring(start + fence.length() + 1, end);
+  }
+}
