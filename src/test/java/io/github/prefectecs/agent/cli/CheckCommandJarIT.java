@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
-import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * {@code agent ecs check} from the built jar, configured only by flags and the environment as a
@@ -40,23 +38,8 @@ class CheckCommandJarIT {
   static void start() throws Exception {
     moto = MotoServer.start();
     server = PrefectServerDouble.start();
-    try (EcsClient ecs = moto.ecs();
-        Ec2Client ec2 = moto.ec2()) {
-      ecs.createCluster(r -> r.clusterName("flows"));
-      ecs.putClusterCapacityProviders(
-          r ->
-              r.cluster("flows")
-                  .capacityProviders("FARGATE", "FARGATE_SPOT")
-                  .defaultCapacityProviderStrategy(s -> s.capacityProvider("FARGATE").weight(1)));
-      String vpc =
-          ec2.describeVpcs(
-                  r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-              .vpcs()
-              .get(0)
-              .vpcId();
-      securityGroup =
-          ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
-              .groupId();
+    try (MotoAccount account = MotoAccount.create(moto, "flows")) {
+      securityGroup = account.securityGroup();
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,10 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
 import software.amazon.awssdk.services.ecs.model.Task;
 
@@ -55,28 +53,8 @@ public final class DemoEnvironment implements AutoCloseable {
     MotoServer moto = MotoServer.start();
     moto.setTaskTransition("{\"progression\": \"manual\", \"times\": 1000000}");
     String securityGroup;
-    try (EcsClient ecs = moto.ecs();
-        Ec2Client ec2 = moto.ec2()) {
-      ecs.createCluster(b -> b.clusterName(CLUSTER));
-      ecs.putClusterCapacityProviders(
-          b ->
-              b.cluster(CLUSTER)
-                  .capacityProviders("FARGATE", "FARGATE_SPOT")
-                  .defaultCapacityProviderStrategy(
-                      CapacityProviderStrategyItem.builder()
-                          .capacityProvider("FARGATE")
-                          .weight(1)
-                          .build()));
-      String vpc =
-          ec2.describeVpcs(
-                  b -> b.filters(Filter.builder().name("isDefault").values("true").build()))
-              .vpcs()
-              .get(0)
-              .vpcId();
-      securityGroup =
-          ec2.createSecurityGroup(
-                  b -> b.groupName("prefect-flows").description("flow tasks").vpcId(vpc))
-              .groupId();
+    try (MotoAccount account = MotoAccount.create(moto, CLUSTER)) {
+      securityGroup = account.securityGroup();
     }
     Path workDir = Files.createTempDirectory("prefect-ecs-demo");
     return new DemoEnvironment(moto, PrefectServerDouble.start(), workDir, securityGroup);

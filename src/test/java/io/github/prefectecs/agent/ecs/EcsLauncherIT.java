@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.support.Backoff;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,29 +66,11 @@ class EcsLauncherIT {
   }
 
   @BeforeEach
-  void freshAccount() throws Exception {
-    moto.reset();
-    moto.setTaskTransition("{\"progression\": \"manual\", \"times\": 1000000}");
-    ecs.createCluster(r -> r.clusterName(CLUSTER));
-    ecs.putClusterCapacityProviders(
-        r ->
-            r.cluster(CLUSTER)
-                .capacityProviders("FARGATE", "FARGATE_SPOT")
-                .defaultCapacityProviderStrategy(s -> s.capacityProvider("FARGATE").weight(1)));
-    String vpc =
-        ec2.describeVpcs(r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-            .vpcs()
-            .get(0)
-            .vpcId();
-    securityGroup =
-        ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
-            .groupId();
-    // moto needs a memory on every container definition (ECS does not for Fargate).
-    template = dir.resolve("task-definition.yaml");
-    Files.writeString(
-        template,
-        "networkMode: awsvpc\ncpu: 1024\nmemory: 2048\ncontainerDefinitions:\n"
-            + "  - name: flow\n    memory: 2048\n");
+  void freshAccount() {
+    try (MotoAccount account = MotoAccount.fresh(moto, CLUSTER)) {
+      securityGroup = account.securityGroup();
+    }
+    template = MotoAccount.writeTemplate(dir);
   }
 
   private EcsSettings settings() {

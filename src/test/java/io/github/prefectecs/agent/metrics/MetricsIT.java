@@ -13,6 +13,7 @@ import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.support.Backoff;
 import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import io.github.prefectecs.agent.testsupport.TestConfigs;
 import java.net.URI;
@@ -37,8 +38,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
@@ -175,21 +174,8 @@ class MetricsIT {
 
   private static String prepareAccount(MotoServer moto, EcsClient ecs) throws Exception {
     moto.setTaskTransition("{\"progression\": \"manual\", \"times\": 1000000}");
-    ecs.createCluster(r -> r.clusterName("flows"));
-    ecs.putClusterCapacityProviders(
-        r ->
-            r.cluster("flows")
-                .capacityProviders("FARGATE", "FARGATE_SPOT")
-                .defaultCapacityProviderStrategy(s -> s.capacityProvider("FARGATE").weight(1)));
-    try (Ec2Client ec2 = moto.ec2()) {
-      String vpc =
-          ec2.describeVpcs(
-                  r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-              .vpcs()
-              .get(0)
-              .vpcId();
-      return ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
-          .groupId();
+    try (MotoAccount account = MotoAccount.create(moto, "flows")) {
+      return account.securityGroup();
     }
   }
 

@@ -39,7 +39,10 @@ public final class MotoAccount implements AutoCloseable {
     this.securityGroup = securityGroup;
   }
 
-  /** Resets {@code moto} and sets up the account with cluster {@code cluster}. */
+  /**
+   * Resets {@code moto}, keeps its tasks RUNNING until stopped, and sets up the account with
+   * cluster {@code cluster}.
+   */
   public static MotoAccount fresh(MotoServer moto, String cluster) {
     try {
       moto.reset();
@@ -50,6 +53,11 @@ public final class MotoAccount implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+    return create(moto, cluster);
+  }
+
+  /** Sets up cluster {@code cluster} and the flows' security group in {@code moto} as it is. */
+  public static MotoAccount create(MotoServer moto, String cluster) {
     EcsClient ecs = moto.ecs();
     ecs.createCluster(r -> r.clusterName(cluster));
     ecs.putClusterCapacityProviders(
@@ -81,6 +89,23 @@ public final class MotoAccount implements AutoCloseable {
 
   public String securityGroup() {
     return securityGroup;
+  }
+
+  /** A subnet of the default VPC. */
+  public String defaultSubnet() {
+    try (Ec2Client ec2 = moto.ec2()) {
+      String vpc =
+          ec2.describeVpcs(
+                  r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
+              .vpcs()
+              .get(0)
+              .vpcId();
+      return ec2.describeSubnets(
+              r -> r.filters(Filter.builder().name("vpc-id").values(vpc).build()))
+          .subnets()
+          .get(0)
+          .subnetId();
+    }
   }
 
   /** The default-VPC lookup against moto. */

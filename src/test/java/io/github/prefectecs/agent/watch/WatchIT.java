@@ -20,9 +20,9 @@ import io.github.prefectecs.agent.prefect.server.LogRecord;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.support.Backoff;
 import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Task;
 
@@ -84,43 +83,10 @@ class WatchIT {
   }
 
   @BeforeEach
-  void freshAccount() throws Exception {
-    moto.reset();
-    moto.setTaskTransition("{\"progression\": \"manual\", \"times\": 1000000}");
-    ecs.createCluster(r -> r.clusterName(CLUSTER));
-    ecs.putClusterCapacityProviders(
-        r ->
-            r.cluster(CLUSTER)
-                .capacityProviders("FARGATE", "FARGATE_SPOT")
-                .defaultCapacityProviderStrategy(s -> s.capacityProvider("FARGATE").weight(1)));
-    String vpc =
-        ec2.describeVpcs(r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-            .vpcs()
-            .get(0)
-            .vpcId();
-    String group =
-        ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
-            .groupId();
-    Path template = dir.resolve("task-definition.yaml");
-    Files.writeString(
-        template,
-        "networkMode: awsvpc\ncpu: 1024\nmemory: 2048\ncontainerDefinitions:\n"
-            + "  - name: flow\n    memory: 2048\n");
-    settings =
-        new EcsSettings(
-            CLUSTER,
-            null,
-            EcsSettings.DEFAULT_STRATEGY,
-            false,
-            null,
-            null,
-            template.toString(),
-            null,
-            List.of(),
-            List.of(group),
-            null,
-            null,
-            null);
+  void freshAccount() {
+    try (MotoAccount account = MotoAccount.fresh(moto, CLUSTER)) {
+      settings = account.settings(MotoAccount.writeTemplate(dir));
+    }
     server = PrefectServerDouble.start();
   }
 

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.world;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.testsupport.Eventually;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,6 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
@@ -61,28 +60,9 @@ class EcsFrontIT {
             moto, RunnerSettings.forTests(work.resolve("tasks")).withBinDirs(List.of(bin)));
     ecs = front.client();
     logs = moto.logs();
-    try (EcsClient direct = moto.ecs();
-        Ec2Client ec2 = moto.ec2()) {
-      direct.createCluster(r -> r.clusterName(CLUSTER));
-      direct.putClusterCapacityProviders(
-          r ->
-              r.cluster(CLUSTER)
-                  .capacityProviders("FARGATE", "FARGATE_SPOT")
-                  .defaultCapacityProviderStrategy(s -> s.capacityProvider("FARGATE").weight(1)));
-      String vpc =
-          ec2.describeVpcs(
-                  r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-              .vpcs()
-              .get(0)
-              .vpcId();
-      subnet =
-          ec2.describeSubnets(r -> r.filters(Filter.builder().name("vpc-id").values(vpc).build()))
-              .subnets()
-              .get(0)
-              .subnetId();
-      securityGroup =
-          ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
-              .groupId();
+    try (MotoAccount account = MotoAccount.create(moto, CLUSTER)) {
+      subnet = account.defaultSubnet();
+      securityGroup = account.securityGroup();
     }
     logs.createLogGroup(r -> r.logGroupName(GROUP));
   }

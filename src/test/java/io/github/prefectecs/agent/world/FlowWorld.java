@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.world;
 
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,9 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
-import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * The whole test world of real flows: moto (EC2, CloudWatch Logs, Secrets Manager, and ECS behind
@@ -51,24 +49,8 @@ public final class FlowWorld implements AutoCloseable {
     try {
       front = EcsFront.start(moto, settings);
       String group;
-      try (EcsClient ecs = moto.ecs();
-          Ec2Client ec2 = moto.ec2()) {
-        ecs.createCluster(r -> r.clusterName(CLUSTER));
-        ecs.putClusterCapacityProviders(
-            r ->
-                r.cluster(CLUSTER)
-                    .capacityProviders("FARGATE", "FARGATE_SPOT")
-                    .defaultCapacityProviderStrategy(s -> s.capacityProvider("FARGATE").weight(1)));
-        String vpc =
-            ec2.describeVpcs(
-                    r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-                .vpcs()
-                .get(0)
-                .vpcId();
-        group =
-            ec2.createSecurityGroup(
-                    r -> r.groupName("prefect-flows").description("flow tasks").vpcId(vpc))
-                .groupId();
+      try (MotoAccount account = MotoAccount.create(moto, CLUSTER)) {
+        group = account.securityGroup();
       }
       return new FlowWorld(moto, front, PrefectServerDouble.start(), group, workDir);
     } catch (IOException | InterruptedException | RuntimeException e) {
