@@ -4,11 +4,14 @@ import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
+import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.StateUpdate;
+import io.github.prefectecs.agent.prefect.TaskRun;
 import io.github.prefectecs.agent.prefect.UpdateResult;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;
 import io.github.prefectecs.agent.run.TaskEvents;
+import io.github.prefectecs.agent.testsupport.ManualClock;
 import io.github.prefectecs.agent.testsupport.UnusedPrefectApi;
 import io.github.prefectecs.agent.watch.EcsTasks;
 import io.github.prefectecs.agent.watch.Notices;
@@ -16,11 +19,8 @@ import io.github.prefectecs.agent.watch.ObservedTask;
 import io.github.prefectecs.agent.watch.RunOutcomes;
 import io.github.prefectecs.agent.watch.TaskWatcher;
 import io.github.prefectecs.agent.watch.WatchSettings;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -47,33 +47,13 @@ public final class WatchBenchmark {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration TICK = Duration.ofSeconds(5);
 
-  /** A clock the benchmark moves. */
-  static final class SimClock extends Clock {
-    volatile Instant now = T0;
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   /** One simulated task's life. */
   record Life(
       String runId, String arn, Instant created, Instant running, Instant stops, boolean oom) {}
 
   /** ECS and Prefect in one simulation, counting calls. */
   static final class World extends UnusedPrefectApi implements EcsTasks {
-    final SimClock clock;
+    final ManualClock clock;
     final Map<String, Life> lives = new ConcurrentHashMap<>();
     final Map<String, String> states = new ConcurrentHashMap<>();
     final Map<String, Integer> versions = new ConcurrentHashMap<>();
@@ -84,13 +64,13 @@ public final class WatchBenchmark {
     private final Random random = new Random(42);
     private final AtomicInteger ids = new AtomicInteger();
 
-    World(SimClock clock) {
+    World(ManualClock clock) {
       this.clock = clock;
     }
 
     Life launch() {
       int n = ids.incrementAndGet();
-      Instant now = clock.now;
+      Instant now = clock.instant();
       Instant running = now.plusSeconds(20 + random.nextInt(70));
       Life life =
           new Life(
@@ -110,10 +90,12 @@ public final class WatchBenchmark {
     void advanceFlows() {
       for (Life l : lives.values()) {
         String state = states.get(l.runId());
-        if ("Submitted".equals(state) && !clock.now.isBefore(l.running())) {
+        if ("Submitted".equals(state) && !clock.instant().isBefore(l.running())) {
           setState(l.runId(), "Running");
         }
-        if ("Running".equals(state) && !l.oom() && !clock.now.isBefore(l.stops().minusSeconds(1))) {
+        if ("Running".equals(state)
+            && !l.oom()
+            && !clock.instant().isBefore(l.stops().minusSeconds(1))) {
           setState(l.runId(), "Success");
           settledAt.putIfAbsent(l.runId(), l.stops());
         }
@@ -126,7 +108,7 @@ public final class WatchBenchmark {
     }
 
     ObservedTask observe(Life l) {
-      Instant now = clock.now;
+      Instant now = clock.instant();
       String status =
           now.isBefore(l.running()) ? "PENDING" : now.isBefore(l.stops()) ? "RUNNING" : "STOPPED";
       boolean stopped = status.equals("STOPPED");
@@ -152,7 +134,7 @@ public final class WatchBenchmark {
     public Described describe(String cluster, List<String> taskArns) {
       describeCalls.incrementAndGet();
       describesPerSecond
-          .computeIfAbsent(clock.now.getEpochSecond(), s -> new AtomicInteger())
+          .computeIfAbsent(clock.instant().getEpochSecond(), s -> new AtomicInteger())
           .incrementAndGet();
       List<ObservedTask> found = new ArrayList<>();
       for (String arn : taskArns) {
@@ -177,12 +159,31 @@ public final class WatchBenchmark {
           .toList();
     }
 
+    /** One request; each flow run has one task run, open until its run finishes. */
+    @Override
+    public List<FlowRunStatus> flowRunStatuses(
+        Collection<String> ids, Collection<String> withOpenTaskRuns) {
+      return flowRunStatuses(ids).stream()
+          .map(
+              s ->
+                  withOpenTaskRuns.contains(s.id()) && !PrefectStates.isFinished(s.state())
+                      ? s.withOpenTaskRuns(
+                          List.of(
+                              new TaskRun(
+                                  s.id() + "-task",
+                                  1,
+                                  "task",
+                                  PrefectStates.failed("running").put("type", "Running"))))
+                      : s)
+          .toList();
+    }
+
     @Override
     public List<UpdateResult> setFlowRunStates(List<StateUpdate> updates) {
       prefectRequests.incrementAndGet();
       for (StateUpdate u : updates) {
         setState(u.runId(), u.state().path("type").asText());
-        settledAt.putIfAbsent(u.runId(), clock.now);
+        settledAt.putIfAbsent(u.runId(), clock.instant());
       }
       return updates.stream().map(u -> UpdateResult.ok(u.runId())).toList();
     }
@@ -259,7 +260,7 @@ public final class WatchBenchmark {
   }
 
   static Figures simulate(int inFlight, int seconds, boolean naiveMode) throws Exception {
-    SimClock clock = new SimClock();
+    ManualClock clock = new ManualClock(T0);
     World world = new World(clock);
     RunRegistry registry = new RunRegistry(clock);
     ScheduledExecutorService threads = Executors.newScheduledThreadPool(2);
@@ -286,7 +287,7 @@ public final class WatchBenchmark {
       registry.markLaunched(l.runId(), l.arn());
     }
     for (int t = 0; t < seconds; t += (int) TICK.toSeconds()) {
-      clock.now = clock.now.plus(TICK);
+      clock.advance(TICK);
       world.advanceFlows();
       watcher.tick();
       batcher.flush(Duration.ofSeconds(30));
@@ -303,7 +304,7 @@ public final class WatchBenchmark {
       Instant settled = world.settledAt.get(l.runId());
       if (settled != null && l.oom()) {
         latencies.add(Duration.between(l.stops(), settled).toSeconds());
-      } else if (settled != null && !clock.now.isBefore(l.stops())) {
+      } else if (settled != null && !clock.instant().isBefore(l.stops())) {
         // A clean run is final when its flow reports Success; the watcher then only forgets it.
         latencies.add(0L);
       }

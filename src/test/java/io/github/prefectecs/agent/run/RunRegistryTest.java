@@ -2,14 +2,13 @@ package io.github.prefectecs.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.github.prefectecs.agent.testsupport.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class RunRegistryTest {
-  private final MutableClock clock = new MutableClock();
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final RunRegistry registry = new RunRegistry(clock);
 
   @Test
@@ -52,28 +51,5 @@ class RunRegistryTest {
     assertThat(registry.releaseTask("adopted", "arn:a")).isFalse();
     assertThat(registry.busyIds()).contains("adopted");
     assertThat(registry.count(RunRegistry.Phase.CLAIMING)).isEqualTo(2);
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
