@@ -72,6 +72,24 @@ public interface PrefectApi extends AutoCloseable {
    */
   List<UpdateResult> writeRunLogs(List<LogEntry> logs);
 
+  /**
+   * One {@code log} query: for each match (at most one per flow run), the newest row of logger
+   * {@code loggerName} of that run whose {@code info} contains the match's object ({@code
+   * distinct_on} the run, newest timestamp first). Runs without such a row are absent.
+   */
+  default List<RunLogRow> latestRunLogs(String loggerName, List<RunLogMatch> matches) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not read logs");
+  }
+
+  /**
+   * One {@code log} query: rows of logger {@code loggerName} matching any of {@code matches},
+   * oldest first (ties by id), {@code limit} rows from {@code offset}.
+   */
+  default List<RunLogRow> runLogs(
+      String loggerName, List<RunLogMatch> matches, int offset, int limit) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not read logs");
+  }
+
   @Override
   void close();
 }

@@ -28,6 +28,7 @@ final class ServerStore {
   final Map<String, Map<String, Object>> agents = new LinkedHashMap<>();
   final Map<String, List<JsonNode>> flowRunHistory = new LinkedHashMap<>();
   final List<LogRecord> logs = new ArrayList<>();
+  final Map<String, Map<String, Object>> logRows = new LinkedHashMap<>();
 
   ServerStore(Clock clock) {
     this.clock = clock;
@@ -158,6 +159,24 @@ final class ServerStore {
     return (String) row.get("id");
   }
 
+  /** Inserts a log row (columns as in the server's {@code log} table) and its record. */
+  void addLog(LogRecord record) {
+    logs.add(record);
+    Map<String, Object> row = new LinkedHashMap<>();
+    String id = newId();
+    row.put("id", id);
+    row.put("tenant_id", null);
+    row.put("flow_run_id", record.flowRunId());
+    row.put("task_run_id", record.taskRunId());
+    row.put("timestamp", record.timestamp());
+    row.put("name", record.name());
+    row.put("level", record.level());
+    row.put("message", record.message());
+    row.put("info", record.info());
+    row.put("is_loaded_from_archive", null);
+    logRows.put(id, row);
+  }
+
   static ArrayNode sortedLabels(List<String> labels) {
     ArrayNode array = MAPPER.createArrayNode();
     (labels == null ? List.<String>of() : labels).stream().distinct().sorted().forEach(array::add);
@@ -179,6 +198,7 @@ final class ServerStore {
       case "flow_run" -> flowRuns;
       case "task_run" -> taskRuns;
       case "agent" -> agents;
+      case "log" -> logRows;
       default -> throw new IllegalArgumentException("no table " + name);
     };
   }
