@@ -237,7 +237,11 @@ public final class TaskWatcher implements AutoCloseable {
       w.announced = true;
       events.taskStarted(
           new TaskEvents.TaskStart(
-              w.runId, w.taskArn, w.last == null ? null : w.last.taskDefinitionArn(), w.since));
+              w.runId,
+              w.taskArn,
+              w.last == null ? null : w.last.taskDefinitionArn(),
+              w.since,
+              w.last == null ? null : w.last.createdAt()));
     }
     Instant stoppedAt =
         w.last != null && w.last.stoppedAt() != null ? w.last.stoppedAt() : clock.instant();
