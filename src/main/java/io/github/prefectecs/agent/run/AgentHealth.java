@@ -3,6 +3,9 @@ package io.github.prefectecs.agent.run;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * What the health endpoint reports: healthy only while polls succeed.
@@ -30,6 +33,7 @@ public final class AgentHealth {
 
   private final Clock clock;
   private final Duration staleAfter;
+  private final List<Progress> progress = new CopyOnWriteArrayList<>();
   private volatile Status status =
       new Status(false, "starting: not connected to the API yet", null, 0);
 
@@ -42,9 +46,34 @@ public final class AgentHealth {
     this.staleAfter = staleAfter;
   }
 
+  /**
+   * Also reports unhealthy when {@code lastProgress} (e.g. a background loop's last completed
+   * round) is older than {@code staleAfter}: {@code name} is stuck. A null progress is not judged.
+   */
+  public void watchProgress(String name, Supplier<Instant> lastProgress, Duration staleAfter) {
+    progress.add(new Progress(name, lastProgress, staleAfter));
+  }
+
+  private record Progress(String name, Supplier<Instant> last, Duration staleAfter) {}
+
   /** The current verdict; a success older than the stale bound is reported as a stuck poll loop. */
   public Status status() {
     Status s = status;
+    if (s.healthy()) {
+      for (Progress p : progress) {
+        Instant last = p.last().get();
+        if (last != null && clock.instant().isAfter(last.plus(p.staleAfter()))) {
+          return new Status(
+              false,
+              p.name()
+                  + ": nothing finished for "
+                  + Duration.between(last, clock.instant()).toSeconds()
+                  + " s; it is stuck",
+              s.lastSuccessfulPoll(),
+              s.consecutiveFailures());
+        }
+      }
+    }
     if (s.healthy()
         && s.lastSuccessfulPoll() != null
         && clock.instant().isAfter(s.lastSuccessfulPoll().plus(staleAfter))) {

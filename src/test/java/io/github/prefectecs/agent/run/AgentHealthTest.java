@@ -51,4 +51,24 @@ class AgentHealthTest {
 
     assertThat(health.status().healthy()).isTrue();
   }
+
+  @Test
+  void aWatchedLoopWhoseProgressStopsMakesTheAgentUnhealthyAndItsRecoveryHealthyAgain() {
+    AgentHealth health = new AgentHealth(clock, Duration.ofMinutes(3));
+    Instant[] sweep = {now};
+    health.watchProgress("log forwarding", () -> sweep[0], Duration.ofMinutes(5));
+    health.pollSucceeded();
+    now = now.plusSeconds(120);
+    health.pollSucceeded();
+    assertThat(health.status().healthy()).isTrue();
+
+    now = now.plusSeconds(181);
+    health.pollSucceeded();
+
+    assertThat(health.status().healthy()).isFalse();
+    assertThat(health.status().reason())
+        .isEqualTo("log forwarding: nothing finished for 301 s; it is stuck");
+    sweep[0] = now;
+    assertThat(health.status().healthy()).isTrue();
+  }
 }
