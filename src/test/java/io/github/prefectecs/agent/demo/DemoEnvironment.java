@@ -37,6 +37,7 @@ public final class DemoEnvironment implements AutoCloseable {
   private final Path workDir;
   private final String securityGroup;
   private final List<String> runIds = new ArrayList<>();
+  private final Map<String, String> extraEnvironment = new java.util.LinkedHashMap<>();
   private Process agent;
   private Path agentLog;
   private int healthPort;
@@ -154,6 +155,7 @@ public final class DemoEnvironment implements AutoCloseable {
     env.put("HOME", workDir.toString());
     env.putAll(agentEnvironment(writeTaskDefinition().toString()));
     env.put("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://127.0.0.1:" + healthPort);
+    env.putAll(extraEnvironment);
     return builder;
   }
 
@@ -199,6 +201,17 @@ public final class DemoEnvironment implements AutoCloseable {
 
   public String agentLog() throws IOException {
     return agentLog == null ? "" : Files.readString(agentLog);
+  }
+
+  /** Sets an environment variable of the agents started from now on (e.g. an endpoint). */
+  public void agentEnvironment(String name, String value) {
+    extraEnvironment.put(name, value);
+  }
+
+  /** SIGKILL ({@code kill -9}): the agent gets no chance to flush anything. */
+  public void killAgent() throws InterruptedException {
+    agent.destroyForcibly();
+    agent.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, as ECS stops a service task; returns the exit code. */
