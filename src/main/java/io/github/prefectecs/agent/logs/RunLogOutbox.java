@@ -205,6 +205,7 @@ final class RunLogOutbox {
 
   private void rejected(Line line, Throwable error) {
     long count = rejected.incrementAndGet();
+    writer.dropped(1);
     long now = clock.millis();
     synchronized (this) {
       if (lastRejectWarning != Long.MIN_VALUE && now - lastRejectWarning < WARN_EVERY_MILLIS) {

@@ -16,7 +16,7 @@ public interface RunLogWriter {
   /** Sends what is queued now instead of waiting for the batching delay. */
   void dispatch();
 
-  /** Hears that {@code lines} forwarded lines were dropped before they could be written. */
+  /** Hears that {@code lines} forwarded lines were refused for good (never written). */
   default void dropped(long lines) {}
 
   /**
