@@ -9,9 +9,6 @@ import io.github.prefectecs.agent.support.TokenBucket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -21,7 +18,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,28 +41,25 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogForwarder.class);
 
   private static final long WARN_EVERY_MILLIS = 60_000;
-  private static final int TRANSIENT_FAILURES_PER_SWEEP = 3;
 
   /** Sweeps are spaced so that their calls take at most this share of the read rate. */
   static final double PACE = 0.8;
 
   private final ForwarderSettings settings;
   private final ReadRunner runner;
-  private final Probing probing;
+  private final PlanReads reads;
   private final Positioning positioning;
   private final RunLogOutbox outbox;
   private final Clock clock;
   private final TokenBucket bucket;
   private final Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(2));
   private final GroupRefusals refusals = new GroupRefusals();
-  private final Map<String, SourceVolume> volumes = new HashMap<>();
   private final ConcurrentLinkedQueue<Object> events = new ConcurrentLinkedQueue<>();
   private final FollowedTasks tasks;
   private final StateBudget budget;
   private final ScheduledExecutorService thread;
   private long resumeAt;
   private int failures;
-  private int transientFailures;
   private long idleMillis;
   private long newLines;
   private boolean discovering;
@@ -99,12 +92,12 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
     this.settings = settings;
     this.bucket = readBucket;
     this.runner = new ReadRunner(logs, readBucket, clock, settings.lookBack().toMillis());
-    this.probing = new Probing(runner, clock, settings.lookBack().toMillis());
     this.positioning = new Positioning(positions);
     this.clock = clock;
     this.outbox = new RunLogOutbox(writer, settings.bufferBytes(), clock);
     this.budget = new StateBudget(settings.stateBytes(), clock);
     this.tasks = new FollowedTasks(settings, locator, outbox, refusals, clock);
+    this.reads = new PlanReads(runner, refusals, tasks, clock, settings.lookBack().toMillis());
     this.idleMillis = settings.pollInterval().toMillis();
     this.lastCompletedSweep = clock.instant();
     this.thread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("logs", true));
@@ -218,74 +211,15 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
   }
 
   private void read(long deadlineMillis, long now) {
-    List<StreamState> readable = tasks.toRead(now);
-    if (readable.isEmpty()) {
-      return;
-    }
-    ReadPlan.Plan plan = ReadPlan.of(readable, now, settings.lookBack().toMillis(), volumes);
+    PlanReads.Result result =
+        reads.read(tasks.toRead(now), now, this::forward, () -> mayGoOn(deadlineMillis));
     // While streams wait to be found (a task starting), sweeps do not slow down as when idle.
-    discovering =
-        !plan.probes().isEmpty()
-            || plan.reads().stream()
-                .anyMatch(r -> r.members().stream().anyMatch(m -> !m.isKnown()));
-    BooleanSupplier mayGoOn = () -> mayGoOn(deadlineMillis);
-    transientFailures = 0;
-    Probing.Outcomes outcomes =
-        new Probing.Outcomes() {
-          @Override
-          public void ok(ReadPlan.Read read, ReadRunner.Done done) {
-            readOk(read, done);
-          }
-
-          @Override
-          public boolean failed(ReadPlan.Read read, LogsException e) {
-            return LogForwarder.this.failed(read, e);
-          }
-        };
-    // Probes first: they find the streams whose first lines wait longest.
-    for (ReadPlan.ProbeSet set : plan.probes()) {
-      if (refusals.readable(set.group(), clock.millis())
-          && !probing.probe(set, this::forward, mayGoOn, outcomes)) {
-        return;
-      }
+    discovering = result.discovering();
+    if (result.backOff() != null) {
+      backOff(result.backOff());
+    } else {
+      failures = 0;
     }
-    for (ReadPlan.Read read : plan.reads()) {
-      if (!mayGoOn.getAsBoolean()) {
-        return;
-      }
-      if (!refusals.readable(read.group(), clock.millis())) {
-        continue; // refused earlier in this sweep
-      }
-      ReadRunner.Outcome outcome = runner.run(read, this::forward, mayGoOn);
-      if (outcome instanceof ReadRunner.Done done) {
-        readOk(read, done);
-      } else if (outcome instanceof ReadRunner.Capped capped) {
-        volumes.put(
-            ReadPlan.sourceKey(read.members().get(0).source()),
-            SourceVolume.moreThan(read.maxPages(), capped.at() - read.start() + 1, capped.at()));
-      } else if (outcome instanceof ReadRunner.Failed f) {
-        if (!failed(read, f.error())) {
-          return;
-        }
-      } else {
-        return; // stopped: no room, or no time
-      }
-    }
-    failures = 0;
-  }
-
-  /** A failed read; returns whether the sweep may go on. */
-  private boolean failed(ReadPlan.Read read, LogsException e) {
-    if (e.retryable()) {
-      boolean throttled = e.kind() == LogsException.Kind.THROTTLED;
-      if (throttled || ++transientFailures >= TRANSIENT_FAILURES_PER_SWEEP) {
-        backOff(e);
-        return false;
-      }
-      return true;
-    }
-    refused(read, e);
-    return true;
   }
 
   private boolean mayGoOn(long deadlineMillis) {
@@ -307,35 +241,6 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
       return false;
     }
     return true;
-  }
-
-  private void readOk(ReadPlan.Read read, ReadRunner.Done done) {
-    refusals.readOk(read.group());
-    for (StreamState member : read.members()) {
-      member.readable();
-      if (read.kind() != ReadPlan.Kind.PREFIX) {
-        // CloudWatch refuses a read naming a missing stream: this one exists.
-        member.known();
-      }
-    }
-    if (read.kind() == ReadPlan.Kind.PREFIX) {
-      volumes.put(
-          ReadPlan.sourceKey(read.members().get(0).source()),
-          SourceVolume.measured(
-              done.events(), done.bytes(), done.at() - read.start() + 1, done.at()));
-    }
-  }
-
-  /** A lasting refusal: a missing stream among those named, a missing or refused group. */
-  private void refused(ReadPlan.Read read, LogsException e) {
-    long now = clock.millis();
-    if (e.kind() == LogsException.Kind.STREAM_NOT_FOUND) {
-      // A stream known to exist is gone (deleted?): find it again as an unknown one.
-      read.members().forEach(StreamState::notKnown);
-      LOG.debug("{}: {} stream(s) not known to exist yet", e.getMessage(), read.members().size());
-      return;
-    }
-    tasks.refused(read.group(), refusals.refuse(read.group(), e, now), now);
   }
 
   private void backOff(LogsException e) {
