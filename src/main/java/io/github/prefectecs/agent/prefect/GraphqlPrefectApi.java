@@ -29,7 +29,6 @@ import okhttp3.OkHttpClient;
 public final class GraphqlPrefectApi implements PrefectApi {
   private static final Set<String> LEVELS = Set.of("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL");
   private static final String STATES_SELECTION = "{ states { id status message } }";
-  private static final String LOG_FIELDS = "id flow_run_id timestamp level info";
 
   private final PrefectApiSettings settings;
   private final GraphqlTransport transport;
@@ -335,21 +334,9 @@ public final class GraphqlPrefectApi implements PrefectApi {
     if (matches.isEmpty()) {
       return List.of();
     }
-    Set<String> runs = new LinkedHashSet<>();
-    for (RunLogMatch match : matches) {
-      if (!runs.add(match.flowRunId())) {
-        throw new IllegalArgumentException(
-            "latestRunLogs takes one match per flow run; " + match.flowRunId() + " came twice");
-      }
-    }
-    ObjectNode variables = JsonTrees.object();
-    variables.set("where", logsWhere(loggerName, matches));
-    return logRows(
-        "query($where: log_bool_exp) { log(where: $where, distinct_on: [flow_run_id],"
-            + " order_by: [{flow_run_id: asc}, {timestamp: desc}]) { "
-            + LOG_FIELDS
-            + " } }",
-        variables);
+    return RunLogReader.read(
+        data("log", RunLogReader.LATEST, RunLogReader.latestVariables(loggerName, matches))
+            .path("log"));
   }
 
   @Override
@@ -358,51 +345,12 @@ public final class GraphqlPrefectApi implements PrefectApi {
     if (matches.isEmpty()) {
       return List.of();
     }
-    ObjectNode variables = JsonTrees.object();
-    variables.set("where", logsWhere(loggerName, matches));
-    variables.put("offset", offset);
-    variables.put("limit", limit);
-    return logRows(
-        "query($where: log_bool_exp, $offset: Int, $limit: Int) { log(where: $where,"
-            + " order_by: [{timestamp: asc}, {id: asc}], offset: $offset, limit: $limit) { "
-            + LOG_FIELDS
-            + " } }",
-        variables);
-  }
-
-  /** {@code {name: {_eq}, _or: [{flow_run_id: {_eq}, info: {_contains}, timestamp: {_gte}}]}}. */
-  private static ObjectNode logsWhere(String loggerName, List<RunLogMatch> matches) {
-    ObjectNode where = JsonTrees.object();
-    where.putObject("name").put("_eq", loggerName);
-    ArrayNode any = where.putArray("_or");
-    for (RunLogMatch match : matches) {
-      ObjectNode one = any.addObject();
-      one.putObject("flow_run_id").put("_eq", match.flowRunId());
-      one.putObject("info").set("_contains", match.infoContains());
-      if (match.since() != null) {
-        one.putObject("timestamp").put("_gte", PrefectStates.format(match.since()));
-      }
-    }
-    return where;
-  }
-
-  private List<RunLogRow> logRows(String query, ObjectNode variables) {
-    JsonNode rows = data("log", query, variables).path("log");
-    List<RunLogRow> result = new ArrayList<>();
-    for (JsonNode row : rows) {
-      String id = text(row, "id");
-      String run = text(row, "flow_run_id");
-      Instant at = PrefectStates.parseInstant(text(row, "timestamp")).orElse(null);
-      if (id == null || run == null || at == null) {
-        throw new PrefectApiException(
-            Kind.MALFORMED, "log row without an id, flow run or timestamp: " + row);
-      }
-      JsonNode info = row.get("info");
-      result.add(
-          new RunLogRow(
-              id, run, at, text(row, "level"), info == null || info.isNull() ? null : info));
-    }
-    return List.copyOf(result);
+    return RunLogReader.read(
+        data(
+                "log",
+                RunLogReader.SINCE,
+                RunLogReader.sinceVariables(loggerName, matches, offset, limit))
+            .path("log"));
   }
 
   /** Maps logger level spellings onto the server's {@code log_level} enum. */
