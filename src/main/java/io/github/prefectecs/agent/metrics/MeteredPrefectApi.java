@@ -100,6 +100,11 @@ public final class MeteredPrefectApi implements PrefectApi {
   }
 
   @Override
+  public List<UpdateResult> writeRunLogsOnce(List<LogEntry> logs) {
+    return count("write_run_logs", () -> api.writeRunLogsOnce(logs));
+  }
+
+  @Override
   public List<RunLogRow> latestRunLogs(String loggerName, List<RunLogMatch> matches) {
     return count("log", () -> api.latestRunLogs(loggerName, matches));
   }

@@ -303,6 +303,15 @@ public final class GraphqlPrefectApi implements PrefectApi {
 
   @Override
   public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
+    return writeRunLogs(logs, false);
+  }
+
+  @Override
+  public List<UpdateResult> writeRunLogsOnce(List<LogEntry> logs) {
+    return writeRunLogs(logs, true);
+  }
+
+  private List<UpdateResult> writeRunLogs(List<LogEntry> logs, boolean notTwice) {
     Map<String, ArrayNode> byRun = new LinkedHashMap<>();
     for (LogEntry log : logs) {
       ObjectNode item = JsonTrees.object();
@@ -326,7 +335,8 @@ public final class GraphqlPrefectApi implements PrefectApi {
         "write_run_logs_input",
         "{ success }",
         inputs,
-        List.copyOf(byRun.keySet()));
+        List.copyOf(byRun.keySet()),
+        notTwice);
   }
 
   @Override

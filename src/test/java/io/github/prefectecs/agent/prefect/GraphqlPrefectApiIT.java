@@ -271,6 +271,25 @@ class GraphqlPrefectApiIT {
     assertThat(server.requestCount("log")).isEqualTo(4);
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(
+      value = io.github.prefectecs.agent.prefect.server.LostAnswers.Mode.class,
+      names = {"BAD_GATEWAY_AFTER_COMMIT", "CUT_AFTER_COMMIT"})
+  void logsWrittenOnceAreNotSentAgainWhenTheAnswerIsLost(
+      io.github.prefectecs.agent.prefect.server.LostAnswers.Mode mode) {
+    String run = server.createFlowRun(flowId, List.of(), now);
+    server.loseAnswers(1, "write_run_logs", "once", mode, Duration.ZERO);
+
+    PrefectApiException e =
+        catchThrowableOfType(
+            () -> api.writeRunLogsOnce(List.of(new LogEntry(run, "fwd", "INFO", "once", null))),
+            PrefectApiException.class);
+
+    assertThat(e.retryable()).isTrue();
+    assertThat(server.logs(run)).extracting(l -> l.message()).containsExactly("once");
+    assertThat(server.requestCount("write_run_logs")).isEqualTo(1);
+  }
+
   @Test
   void aLogQueryNamingARunTwiceIsRefusedBeforeItIsSent() {
     String a = server.createFlowRun(flowId, List.of(), now);
