@@ -94,7 +94,7 @@ public final class LogForwarder implements TaskEvents, AutoCloseable {
     this.runner = new ReadRunner(logs, readBucket, clock, settings.lookBack().toMillis());
     this.positioning = new Positioning(positions);
     this.clock = clock;
-    this.outbox = new RunLogOutbox(writer, settings.bufferBytes(), clock);
+    this.outbox = new RunLogOutbox(writer, positions, settings.bufferBytes(), clock);
     this.budget = new StateBudget(settings.stateBytes(), clock);
     this.tasks = new FollowedTasks(settings, locator, outbox, refusals, clock);
     this.reads = new PlanReads(runner, refusals, tasks, clock, settings.lookBack().toMillis());

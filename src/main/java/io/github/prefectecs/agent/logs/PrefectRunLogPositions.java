@@ -44,6 +44,44 @@ final class PrefectRunLogPositions implements RunLogPositions {
     return found;
   }
 
+  @Override
+  public Set<Sent> alreadyWritten(List<Sent> sent) {
+    Map<StreamKey, Instant> since = new LinkedHashMap<>();
+    for (Sent s : sent) {
+      since.merge(
+          new StreamKey(s.flowRunId(), s.stream()), s.timestamp(), (a, b) -> a.isBefore(b) ? a : b);
+    }
+    Set<Sent> wanted = new HashSet<>(sent);
+    Set<Sent> found = new HashSet<>();
+    List<RunLogMatch> matches = new ArrayList<>();
+    since.forEach(
+        (key, from) ->
+            matches.add(
+                new RunLogMatch(key.flowRunId(), ForwardedInfo.ofStream(key.stream()), from)));
+    for (int i = 0; i < matches.size(); i += STREAMS_PER_QUERY) {
+      List<RunLogMatch> chunk = matches.subList(i, Math.min(matches.size(), i + STREAMS_PER_QUERY));
+      for (int offset = 0; ; offset += ROWS_PER_PAGE) {
+        List<RunLogRow> rows = api.runLogs(loggerName, chunk, offset, ROWS_PER_PAGE);
+        for (RunLogRow row : rows) {
+          String stream = ForwardedInfo.stream(row.info());
+          if (stream == null) {
+            continue;
+          }
+          String event =
+              ForwardedInfo.isStop(row.info()) ? null : ForwardedInfo.eventId(row.info());
+          Sent candidate = new Sent(row.flowRunId(), stream, event, row.timestamp());
+          if (wanted.contains(candidate)) {
+            found.add(candidate);
+          }
+        }
+        if (rows.size() < ROWS_PER_PAGE) {
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
   /** Chunks of at most {@link #STREAMS_PER_QUERY} streams, no run twice in one chunk. */
   static List<List<StreamKey>> chunks(Collection<StreamKey> streams) {
     List<List<StreamKey>> chunks = new ArrayList<>();

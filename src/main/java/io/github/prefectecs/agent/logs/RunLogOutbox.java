@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ final class RunLogOutbox {
   static final int WAVE = 1_000;
   private static final long WARN_EVERY_MILLIS = 60_000;
   private static final long RETRY_AFTER_MILLIS = 500;
+  private static final long VERIFY_AFTER_MILLIS = 2_000;
 
   /** What a line is. */
   enum Kind {
@@ -72,6 +75,7 @@ final class RunLogOutbox {
   }
 
   private final RunLogWriter writer;
+  private final RunLogPositions positions;
   private final long capacityBytes;
   private final Clock clock;
   private final ArrayDeque<Line> queue = new ArrayDeque<>();
@@ -79,14 +83,16 @@ final class RunLogOutbox {
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong requeued = new AtomicLong();
+  private final AtomicLong verified = new AtomicLong();
   private long bytes;
   private int inFlight;
   private boolean sending;
   private boolean closed;
   private long lastRejectWarning = Long.MIN_VALUE;
 
-  RunLogOutbox(RunLogWriter writer, long capacityBytes, Clock clock) {
+  RunLogOutbox(RunLogWriter writer, RunLogPositions positions, long capacityBytes, Clock clock) {
     this.writer = writer;
+    this.positions = positions;
     this.capacityBytes = capacityBytes;
     this.clock = clock;
   }
@@ -158,6 +164,63 @@ final class RunLogOutbox {
   }
 
   private void waveDone(List<Line> wave, boolean[] again) {
+    boolean uncertain = false;
+    for (boolean a : again) {
+      uncertain |= a;
+    }
+    if (!uncertain) {
+      settle(wave, again);
+      return;
+    }
+    // Some lines failed in a way that says nothing of whether the server wrote them (an answer
+    // lost, a time-out): read the run logs back before sending any of them again. A write the
+    // server is still busy with is given a moment to land first.
+    later(VERIFY_AFTER_MILLIS, () -> verify(wave, again, 0));
+  }
+
+  private void verify(List<Line> wave, boolean[] again, int failures) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+    }
+    List<RunLogPositions.Sent> doubtful = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < wave.size(); i++) {
+      Line line = wave.get(i);
+      if (again[i] && line.kind() != Kind.NOTICE) {
+        doubtful.add(
+            new RunLogPositions.Sent(
+                line.flowRunId(), line.stream(), line.eventId(), line.timestamp()));
+        at.add(i);
+      }
+    }
+    Set<RunLogPositions.Sent> found;
+    try {
+      found = doubtful.isEmpty() ? Set.of() : positions.alreadyWritten(doubtful);
+    } catch (RuntimeException e) {
+      long delay = Math.min(30_000, VERIFY_AFTER_MILLIS << Math.min(failures, 4));
+      LOG.warn(
+          "Cannot read back whether {} forwarded line(s) reached the Prefect API ({}); trying"
+              + " again in {} ms before sending them again",
+          doubtful.size(),
+          Messages.firstLine(e),
+          delay);
+      later(delay, () -> verify(wave, again, failures + 1));
+      return;
+    }
+    for (int k = 0; k < doubtful.size(); k++) {
+      if (found.contains(doubtful.get(k))) {
+        again[at.get(k)] = false;
+        written.incrementAndGet();
+        verified.incrementAndGet();
+      }
+    }
+    settle(wave, again);
+  }
+
+  /** Puts the lines still to send back at the head of the queue and sends the next wave. */
+  private void settle(List<Line> wave, boolean[] again) {
     boolean retrying = false;
     synchronized (this) {
       for (int i = wave.size() - 1; i >= 0; i--) {
@@ -177,11 +240,14 @@ final class RunLogOutbox {
     }
     if (retrying) {
       // The writer refused for now (its buffer is full): try again in a moment, not at once.
-      CompletableFuture.delayedExecutor(RETRY_AFTER_MILLIS, TimeUnit.MILLISECONDS)
-          .execute(this::pump);
+      later(RETRY_AFTER_MILLIS, this::pump);
     } else {
       pump();
     }
+  }
+
+  private static void later(long millis, Runnable what) {
+    CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(what);
   }
 
   private static LogEntry entry(Line line, long resumeFrom) {
@@ -199,7 +265,10 @@ final class RunLogOutbox {
   }
 
   private static boolean retryable(Throwable error) {
-    Throwable cause = error.getCause() != null ? error.getCause() : error;
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
     return cause instanceof PrefectApiException p && p.retryable();
   }
 
@@ -258,6 +327,11 @@ final class RunLogOutbox {
 
   long rejected() {
     return rejected.get();
+  }
+
+  /** Lines whose write failed in doubt and that the run logs showed were written. */
+  long verified() {
+    return verified.get();
   }
 
   synchronized int waiting() {

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Where each stream's forwarding stands in its run's Prefect logs: the server keeps the lines the
@@ -45,6 +46,29 @@ interface RunLogPositions {
     public Position {
       delivered = List.copyOf(delivered);
     }
+  }
+
+  /**
+   * A line sent to a run's logs.
+   *
+   * @param eventId its CloudWatch event id; null for the ERROR log of a stop
+   * @param timestamp the timestamp it was written with
+   */
+  record Sent(String flowRunId, String stream, String eventId, Instant timestamp) {
+    public Sent {
+      Objects.requireNonNull(flowRunId, "flowRunId");
+      Objects.requireNonNull(stream, "stream");
+      Objects.requireNonNull(timestamp, "timestamp");
+    }
+  }
+
+  /**
+   * Those of {@code sent} that are in their runs' logs (after a write whose outcome is unknown).
+   *
+   * @throws io.github.prefectecs.agent.prefect.PrefectApiException when the server cannot answer
+   */
+  default Set<Sent> alreadyWritten(List<Sent> sent) {
+    return Set.of();
   }
 
   /**

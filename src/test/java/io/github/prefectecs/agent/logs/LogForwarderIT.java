@@ -9,6 +9,7 @@ import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiSettings;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import io.github.prefectecs.agent.prefect.server.LogRecord;
+import io.github.prefectecs.agent.prefect.server.LostAnswers;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStart;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStop;
@@ -490,6 +491,45 @@ class LogForwarderIT {
         () -> "every line after kill -9: " + messages(runs.get(0)),
         () -> runs.stream().allMatch(r -> messages(r).size() == 5));
     Thread.sleep(1_500); // a few more sweeps: nothing may come twice
+    assertEachLineOnceInOrder(runs);
+  }
+
+  static List<LostAnswers.Mode> lostAnswerModes() {
+    return List.of(
+        LostAnswers.Mode.BAD_GATEWAY_AFTER_COMMIT,
+        LostAnswers.Mode.CUT_AFTER_COMMIT,
+        LostAnswers.Mode.UNAVAILABLE);
+  }
+
+  @ParameterizedTest
+  @MethodSource("lostAnswerModes")
+  void aWriteWhoseAnswerIsLostIsReadBackAndNoLineComesTwiceOrGoesMissing(LostAnswers.Mode mode) {
+    List<String> runs = runs(2);
+    LogForwarder f = forwarder(LogForwarding.ALL, Semantics.CLOUDWATCH);
+    for (int t = 0; t < 2; t++) {
+      f.taskStarted(start(runs.get(t), t));
+      createStream(t);
+      put(runs.get(t), t, List.of("first " + t));
+    }
+    Eventually.until(
+        Duration.ofSeconds(60),
+        "first lines",
+        () -> runs.stream().allMatch(r -> messages(r).size() == 1));
+    server.loseAnswers(2, "write_run_logs", "", mode, Duration.ZERO);
+    for (int t = 0; t < 2; t++) {
+      put(runs.get(t), t, List.of("second " + t, "third " + t));
+    }
+    Eventually.until(
+        Duration.ofSeconds(60),
+        () -> "every line after lost answers; so far " + runs.stream().map(this::messages).toList(),
+        () -> runs.stream().allMatch(r -> messages(r).size() >= 3));
+    for (int t = 0; t < 2; t++) {
+      put(runs.get(t), t, List.of("fourth " + t));
+    }
+    Eventually.until(
+        Duration.ofSeconds(60),
+        "the line after",
+        () -> runs.stream().allMatch(r -> messages(r).size() >= 4));
     assertEachLineOnceInOrder(runs);
   }
 }

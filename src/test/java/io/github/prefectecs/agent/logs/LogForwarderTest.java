@@ -409,4 +409,26 @@ class LogForwarderTest {
       assertThat(writer.messages("run-" + t)).containsExactlyElementsOf(expected.get(t));
     }
   }
+
+  @Test
+  void linesWhoseWriteWasLostAreReadBackNotSentTwiceAndThoseNotWrittenAreSentAgain()
+      throws Exception {
+    LogForwarder f = forwarder(LogForwarding.ALL);
+    f.taskStarted(start(1));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      print(1, "line " + i);
+      expected.add("line " + i);
+    }
+    writer.loseAnswers(3); // written, but the answers were lost
+    writer.failUnwritten(2); // failed before the server wrote them
+    tick(f);
+    io.github.prefectecs.agent.testsupport.Eventually.until(
+        Duration.ofSeconds(20),
+        () -> "every line once; so far " + writer.messages("run-1"),
+        () -> writer.messages("run-1").size() >= 6 && f.outbox().waiting() == 0);
+
+    assertThat(writer.messages("run-1")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(f.outbox().verified()).isEqualTo(3);
+  }
 }

@@ -25,6 +25,8 @@ final class RecordingWriter extends UnusedPrefectApi implements RunLogWriter {
   private final List<Pending> held = new ArrayList<>();
   private boolean down;
   private boolean dead;
+  private int loseAnswers;
+  private int failUnwritten;
 
   private record Pending(LogEntry entry, CompletableFuture<Void> done) {}
 
@@ -32,6 +34,20 @@ final class RecordingWriter extends UnusedPrefectApi implements RunLogWriter {
   public synchronized CompletableFuture<Void> write(LogEntry entry) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (dead) {
+      return done;
+    }
+    if (loseAnswers > 0 || failUnwritten > 0) {
+      boolean wrote = loseAnswers > 0;
+      if (wrote) {
+        loseAnswers--;
+        written.add(entry);
+      } else {
+        failUnwritten--;
+      }
+      done.completeExceptionally(
+          new io.github.prefectecs.agent.prefect.PrefectApiException(
+              io.github.prefectecs.agent.prefect.PrefectApiException.Kind.TRANSPORT,
+              "write_run_logs: request failed: timeout"));
       return done;
     }
     if (down) {
@@ -45,6 +61,16 @@ final class RecordingWriter extends UnusedPrefectApi implements RunLogWriter {
 
   @Override
   public void dispatch() {}
+
+  /** The next {@code n} lines are written but their answer is lost (a retryable failure). */
+  synchronized void loseAnswers(int n) {
+    loseAnswers = n;
+  }
+
+  /** The next {@code n} lines fail retryably without being written. */
+  synchronized void failUnwritten(int n) {
+    failUnwritten = n;
+  }
 
   synchronized void down() {
     down = true;
