@@ -48,8 +48,10 @@ class AgentRestartLogsIT {
   }
 
   private static List<String> forwarded(DemoEnvironment env, String run) {
+    // As Prefect shows them: by timestamp (one wave's requests may be applied in either order).
     return env.prefect().logs(run).stream()
         .filter(l -> l.name().equals(LOGGER) && l.level().equals("INFO"))
+        .sorted(java.util.Comparator.comparing(LogRecord::timestamp))
         .map(LogRecord::message)
         .toList();
   }

@@ -216,9 +216,14 @@ class LogForwarderIT {
         .toList();
   }
 
+  /**
+   * The run's forwarded lines as Prefect shows them: by timestamp (requests of one wave may be
+   * applied in either order; the timestamps keep each stream's order).
+   */
   private List<String> messages(String run) {
     return server.logs(run).stream()
         .filter(l -> l.level().equals("INFO"))
+        .sorted(java.util.Comparator.comparing(LogRecord::timestamp))
         .map(LogRecord::message)
         .toList();
   }
