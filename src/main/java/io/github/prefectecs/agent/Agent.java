@@ -53,6 +53,12 @@ public final class Agent implements AutoCloseable {
 
   static final int MAX_LAUNCH_ATTEMPTS = 5;
 
+  /**
+   * A log forwarder with no finished sweep for this long is stuck (a sweep reads for at most a
+   * minute, waits at most five seconds and backs off at most two minutes).
+   */
+  static final Duration LOG_FORWARDING_STALE = Duration.ofMinutes(5);
+
   private final AgentConfig config;
   private final AgentMetrics metrics;
   private final PrefectApi api;
@@ -165,6 +171,10 @@ public final class Agent implements AutoCloseable {
                     RunLogWriter.of(batcher),
                     metrics::logLinesForwarded,
                     metrics::logLinesDropped));
+    if (this.logForwarding != null && this.logForwarding.isOn()) {
+      health.watchProgress(
+          "log forwarding", this.logForwarding::lastCompletedSweep, LOG_FORWARDING_STALE);
+    }
     this.startup =
         new AgentStartup(
             config,

@@ -66,7 +66,14 @@ public final class AgentProcess {
             clock,
             metrics,
             writer ->
-                CloudWatchForwarding.create(config, ecs, limits.definitionRead(), writer, clock));
+                CloudWatchForwarding.create(
+                    config,
+                    ecs,
+                    limits.definitionRead(),
+                    writer,
+                    new MeteredPrefectApi(prefect, metrics),
+                    metrics,
+                    clock));
     agent.useHandshake(handshake);
     try {
       Signals.onTermination(agent::requestStop, agent::close);

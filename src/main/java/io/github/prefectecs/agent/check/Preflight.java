@@ -115,6 +115,7 @@ public final class Preflight implements AutoCloseable {
         new NetworkCheck(config.ecs(), targets.ec2(), targets.region()).run(definition.preview()));
     results.addAll(definitionResults);
     results.add(new LogGroupCheck(config.ecs().logGroup(), targets.logs()).run());
+    results.add(new LogReadCheck(config.ecs(), targets.logs()).run());
     return results;
   }
 

@@ -5,6 +5,9 @@ import io.github.prefectecs.agent.config.AwsSecretCredentials;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.metrics.AwsRequestMetrics;
 import io.github.prefectecs.agent.quota.ThrottleInterceptor;
+import io.github.prefectecs.agent.support.TokenBucket;
+import java.time.Duration;
+import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -27,6 +30,9 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  * <p>The caller owns and closes the clients.
  */
 public final class AwsClients {
+  /** The longest one attempt of a CloudWatch Logs call of the log forwarder may take. */
+  static final Duration LOGS_ATTEMPT_TIMEOUT = Duration.ofSeconds(20);
+
   private AwsClients() {}
 
   /** The credentials the agent uses for every AWS call. */
@@ -120,11 +126,27 @@ public final class AwsClients {
         .build();
   }
 
-  /** As {@link #logs(AgentConfig)}, counting every attempt in {@code metrics}. */
-  public static CloudWatchLogsClient logs(AgentConfig config, AgentMetrics metrics) {
+  /**
+   * The log forwarder's CloudWatch Logs client: every attempt counted in {@code metrics} ({@code
+   * prefect_ecs_agent_aws_requests_total{api="FilterLogEvents",...}}), and its FilterLogEvents
+   * attempts fed to {@code filterLogEvents} as the ECS client's feed its buckets: throttled
+   * attempts (also those the SDK retries) lower its rate, and each SDK retry takes a token.
+   */
+  public static CloudWatchLogsClient logs(
+      AgentConfig config, TokenBucket filterLogEvents, AgentMetrics metrics) {
+    ThrottleInterceptor interceptor =
+        new ThrottleInterceptor(
+            (operation, request) ->
+                "FilterLogEvents".equals(operation) ? List.of(filterLogEvents) : List.of());
     return CloudWatchLogsClient.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(b -> metered(b, metrics))
+        .overrideConfiguration(
+            b ->
+                metered(
+                    // A read that hangs must not hold the forwarder (or the agent's stop) long.
+                    b.addExecutionInterceptor(interceptor)
+                        .apiCallAttemptTimeout(LOGS_ATTEMPT_TIMEOUT),
+                    metrics))
         .credentialsProvider(credentials(config))
         .build();
   }

@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.logs;
 
 import io.github.prefectecs.agent.support.Messages;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -10,6 +11,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.FilterLogEventsRequest;
 import software.amazon.awssdk.services.cloudwatchlogs.model.FilterLogEventsResponse;
+import software.amazon.awssdk.services.cloudwatchlogs.model.FilteredLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
@@ -27,35 +29,30 @@ public final class AwsLogsApi implements LogsApi {
   }
 
   @Override
-  public FilterPage filter(
-      String group, List<String> streams, long startTimeMillis, String nextToken) {
-    if (streams.isEmpty() || streams.size() > MAX_STREAMS_PER_CALL) {
-      throw new IllegalArgumentException(
-          "FilterLogEvents takes 1 to " + MAX_STREAMS_PER_CALL + " streams, got " + streams.size());
+  public FilterPage filter(FilterQuery query, String nextToken) {
+    FilterLogEventsRequest.Builder request =
+        FilterLogEventsRequest.builder()
+            .logGroupName(query.group())
+            .startTime(Math.max(0, query.startTime()))
+            .endTime(Math.max(0, query.endTime()))
+            .nextToken(nextToken);
+    if (query.isPrefixRead()) {
+      request.logStreamNamePrefix(query.streamPrefix());
+    } else {
+      request.logStreamNames(query.streams());
     }
     FilterLogEventsResponse response =
-        call(
-            "FilterLogEvents",
-            group,
-            () ->
-                client.filterLogEvents(
-                    FilterLogEventsRequest.builder()
-                        .logGroupName(group)
-                        .logStreamNames(streams)
-                        .startTime(Math.max(0, startTimeMillis))
-                        .nextToken(nextToken)
-                        .build()));
-    List<LogEvent> events =
-        response.events().stream()
-            .map(
-                e ->
-                    new LogEvent(
-                        e.eventId(),
-                        e.logStreamName(),
-                        e.timestamp() == null ? 0 : e.timestamp(),
-                        e.ingestionTime() == null ? 0 : e.ingestionTime(),
-                        e.message()))
-            .toList();
+        call("FilterLogEvents", query.group(), () -> client.filterLogEvents(request.build()));
+    List<LogEvent> events = new ArrayList<>(response.events().size());
+    for (FilteredLogEvent e : response.events()) {
+      events.add(
+          new LogEvent(
+              e.eventId(),
+              e.logStreamName(),
+              e.timestamp() == null ? 0 : e.timestamp(),
+              e.ingestionTime() == null ? 0 : e.ingestionTime(),
+              e.message()));
+    }
     String token = response.nextToken();
     return new FilterPage(events, token == null || token.isEmpty() ? null : token);
   }
@@ -112,8 +109,17 @@ public final class AwsLogsApi implements LogsApi {
       return new LogsException(
           LogsException.Kind.ACCESS_DENIED, where + ": access denied: " + message, e);
     }
-    if (e instanceof ResourceNotFoundException) {
-      return new LogsException(LogsException.Kind.NOT_FOUND, where + ": not found", e);
+    if (e instanceof ResourceNotFoundException || code.equals("ResourceNotFoundException")) {
+      // CloudWatch says which kind of resource is missing only in its message.
+      return lower.contains("log stream")
+          ? new LogsException(
+              LogsException.Kind.STREAM_NOT_FOUND,
+              where + ": a named log stream does not exist (yet)",
+              e)
+          : new LogsException(
+              LogsException.Kind.NOT_FOUND,
+              where + ": the log group does not exist; create it or correct --log-group",
+              e);
     }
     return new LogsException(LogsException.Kind.REJECTED, where + " failed: " + message, e);
   }

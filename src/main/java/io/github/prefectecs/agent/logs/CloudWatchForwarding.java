@@ -3,11 +3,14 @@ package io.github.prefectecs.agent.logs;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.LogForwarding;
 import io.github.prefectecs.agent.ecs.AwsClients;
+import io.github.prefectecs.agent.metrics.AgentMetrics;
+import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.run.TaskEvents;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.github.prefectecs.agent.support.TokenBucket;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -30,27 +33,36 @@ public final class CloudWatchForwarding {
   }
 
   /**
-   * Forwarding as configured: FilterLogEvents at the Logs read quota, definitions read through
-   * {@code ecs} paced by {@code definitionRead}, lines written through {@code writer}.
+   * Forwarding as configured: FilterLogEvents at the Logs read quota (one adaptive bucket, fed by
+   * the client's attempts; every attempt counted in {@code metrics}), definitions read through
+   * {@code ecs} paced by {@code definitionRead}, lines written through {@code writer}, and where
+   * each stream's lines end read back from {@code api} (the server's {@code log} table).
    */
   public static CloudWatchForwarding create(
       AgentConfig config,
       EcsClient ecs,
       TokenBucket definitionRead,
       RunLogWriter writer,
+      PrefectApi api,
+      AgentMetrics metrics,
       Clock clock) {
     LogForwarding mode = config.ecs().forwardLogs();
     if (mode == LogForwarding.OFF) {
       return new CloudWatchForwarding(null, null, null);
     }
-    LogsApi logs = new AwsLogsApi(AwsClients.logs(config));
-    return over(
-        ForwarderSettings.defaults(mode),
-        logs,
-        new EcsStreamLocator(ecs, definitionRead),
-        writer,
-        clock,
-        config.ecs().effectiveLogGroup());
+    ForwarderSettings settings = ForwarderSettings.defaults(mode);
+    TokenBucket filter = LogForwarder.filterQuota();
+    LogsApi logs = new AwsLogsApi(AwsClients.logs(config, filter, metrics));
+    LogForwarder forwarder =
+        new LogForwarder(
+            settings,
+            logs,
+            new EcsStreamLocator(ecs, definitionRead),
+            new PrefectRunLogPositions(api, settings.loggerName()),
+            filter,
+            writer,
+            clock);
+    return new CloudWatchForwarding(forwarder, logs, config.ecs().effectiveLogGroup());
   }
 
   /** Forwarding over any Logs endpoint and locator (tests, LocalStack). */
@@ -66,9 +78,43 @@ public final class CloudWatchForwarding {
     return new CloudWatchForwarding(forwarder, logs, group);
   }
 
+  /**
+   * Forwarding over any Logs endpoint and locator that resumes each stream where its lines in
+   * {@code api}'s run logs end (tests of restarts).
+   */
+  public static CloudWatchForwarding over(
+      ForwarderSettings settings,
+      LogsApi logs,
+      StreamLocator locator,
+      RunLogWriter writer,
+      PrefectApi api,
+      Clock clock,
+      String group) {
+    LogForwarder forwarder =
+        new LogForwarder(
+            settings,
+            logs,
+            locator,
+            new PrefectRunLogPositions(api, settings.loggerName()),
+            LogForwarder.filterQuota(),
+            writer,
+            clock);
+    return new CloudWatchForwarding(forwarder, logs, group);
+  }
+
   /** Where task starts and stops go. */
   public TaskEvents events() {
     return forwarder == null ? TaskEvents.NONE : forwarder;
+  }
+
+  /** Whether forwarding is on. */
+  public boolean isOn() {
+    return forwarder != null;
+  }
+
+  /** When the forwarder last finished a sweep; null when forwarding is off. */
+  public Instant lastCompletedSweep() {
+    return forwarder == null ? null : forwarder.lastCompletedSweep();
   }
 
   /** Creates the log group in the background (when missing) and starts reading. */

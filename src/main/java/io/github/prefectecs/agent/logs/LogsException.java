@@ -15,8 +15,13 @@ public final class LogsException extends RuntimeException {
     TRANSIENT,
     /** The caller lacks permission. */
     ACCESS_DENIED,
-    /** The log group (or stream) does not exist. */
+    /** The log group does not exist. */
     NOT_FOUND,
+    /**
+     * A stream named in the call does not exist (yet): CloudWatch refuses the whole call, without
+     * saying which name.
+     */
+    STREAM_NOT_FOUND,
     /** Anything else AWS refused. */
     REJECTED
   }

@@ -9,14 +9,16 @@ import java.util.function.LongConsumer;
 public interface RunLogWriter {
 
   /**
-   * Queues one line; completes when it is written, or exceptionally when it is rejected for good.
+   * Queues one line; completes when it is written, or exceptionally: with a retryable {@link
+   * io.github.prefectecs.agent.prefect.PrefectApiException} when it may or may not have been
+   * written, with any other error when it is rejected for good.
    */
   CompletableFuture<Void> write(LogEntry entry);
 
   /** Sends what is queued now instead of waiting for the batching delay. */
   void dispatch();
 
-  /** Hears that {@code lines} forwarded lines were dropped before they could be written. */
+  /** Hears that {@code lines} forwarded lines were refused for good (never written). */
   default void dropped(long lines) {}
 
   /**
@@ -50,12 +52,15 @@ public interface RunLogWriter {
     };
   }
 
-  /** Writes through {@code batcher} (many runs per request). */
+  /**
+   * Writes through {@code batcher} (many runs per request), each request at most once: a line
+   * failed with a retryable error may have been written, and is read back before it is sent again.
+   */
   static RunLogWriter of(PrefectBatcher batcher) {
     return new RunLogWriter() {
       @Override
       public CompletableFuture<Void> write(LogEntry entry) {
-        return batcher.writeLog(entry);
+        return batcher.writeLogOnce(entry);
       }
 
       @Override

@@ -104,7 +104,7 @@ public final class AgentMetrics {
     logLinesDropped =
         Counter.builder()
             .name("prefect_ecs_agent_log_lines_dropped_total")
-            .help("Flow task log lines dropped (buffer full or rejected by Prefect)")
+            .help("Flow task log lines the Prefect API refused for good (e.g. a run deleted)")
             .register(registry);
     if (jvm) {
       JvmMetrics.builder().register(registry);

@@ -7,6 +7,8 @@ import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
+import io.github.prefectecs.agent.prefect.RunLogMatch;
+import io.github.prefectecs.agent.prefect.RunLogRow;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.TaskRun;
 import io.github.prefectecs.agent.prefect.UpdateResult;
@@ -106,6 +108,22 @@ public final class MeteredPrefectApi implements PrefectApi {
   @Override
   public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
     return count("write_run_logs", () -> api.writeRunLogs(logs));
+  }
+
+  @Override
+  public List<UpdateResult> writeRunLogsOnce(List<LogEntry> logs) {
+    return count("write_run_logs", () -> api.writeRunLogsOnce(logs));
+  }
+
+  @Override
+  public List<RunLogRow> latestRunLogs(String loggerName, List<RunLogMatch> matches) {
+    return count("log", () -> api.latestRunLogs(loggerName, matches));
+  }
+
+  @Override
+  public List<RunLogRow> runLogs(
+      String loggerName, List<RunLogMatch> matches, int offset, int limit) {
+    return count("log", () -> api.runLogs(loggerName, matches, offset, limit));
   }
 
   @Override

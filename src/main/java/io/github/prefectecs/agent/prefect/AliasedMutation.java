@@ -31,6 +31,18 @@ final class AliasedMutation {
       String selection,
       List<ObjectNode> inputs,
       List<String> runIds) {
+    return send(transport, field, inputType, selection, inputs, runIds, false);
+  }
+
+  /** As above; with {@code notTwice}, a request that may have reached the server is not re-sent. */
+  static List<UpdateResult> send(
+      GraphqlTransport transport,
+      String field,
+      String inputType,
+      String selection,
+      List<ObjectNode> inputs,
+      List<String> runIds,
+      boolean notTwice) {
     if (inputs.isEmpty()) {
       return List.of();
     }
@@ -56,7 +68,7 @@ final class AliasedMutation {
       variables.set("i" + i, inputs.get(i));
     }
     String query = "mutation(" + params + ") {" + body + " }";
-    JsonNode root = transport.post(field, query, variables);
+    JsonNode root = transport.post(field, query, variables, notTwice);
     return results(field, root, runIds);
   }
 

@@ -358,6 +358,15 @@ public final class GraphqlPrefectApi implements PrefectApi {
 
   @Override
   public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
+    return writeRunLogs(logs, false);
+  }
+
+  @Override
+  public List<UpdateResult> writeRunLogsOnce(List<LogEntry> logs) {
+    return writeRunLogs(logs, true);
+  }
+
+  private List<UpdateResult> writeRunLogs(List<LogEntry> logs, boolean notTwice) {
     Map<String, ArrayNode> byRun = new LinkedHashMap<>();
     for (LogEntry log : logs) {
       ObjectNode item = JsonTrees.object();
@@ -367,6 +376,9 @@ public final class GraphqlPrefectApi implements PrefectApi {
       item.put("level", level(log.level()));
       if (log.timestamp() != null) {
         item.put("timestamp", PrefectStates.format(log.timestamp()));
+      }
+      if (log.info() != null) {
+        item.set("info", log.info());
       }
       byRun.computeIfAbsent(log.flowRunId(), id -> JsonTrees.array()).add(item);
     }
@@ -378,7 +390,32 @@ public final class GraphqlPrefectApi implements PrefectApi {
         "write_run_logs_input",
         "{ success }",
         inputs,
-        List.copyOf(byRun.keySet()));
+        List.copyOf(byRun.keySet()),
+        notTwice);
+  }
+
+  @Override
+  public List<RunLogRow> latestRunLogs(String loggerName, List<RunLogMatch> matches) {
+    if (matches.isEmpty()) {
+      return List.of();
+    }
+    return RunLogReader.read(
+        data("log", RunLogReader.LATEST, RunLogReader.latestVariables(loggerName, matches))
+            .path("log"));
+  }
+
+  @Override
+  public List<RunLogRow> runLogs(
+      String loggerName, List<RunLogMatch> matches, int offset, int limit) {
+    if (matches.isEmpty()) {
+      return List.of();
+    }
+    return RunLogReader.read(
+        data(
+                "log",
+                RunLogReader.SINCE,
+                RunLogReader.sinceVariables(loggerName, matches, offset, limit))
+            .path("log"));
   }
 
   /** Maps logger level spellings onto the server's {@code log_level} enum. */

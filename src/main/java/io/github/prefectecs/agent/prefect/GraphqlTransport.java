@@ -41,6 +41,7 @@ final class GraphqlTransport {
 
   private final PrefectApiSettings settings;
   private final OkHttpClient client;
+  private final OkHttpClient onceClient;
   private final HttpUrl url;
   private final String safeUrl;
   private final Clock clock;
@@ -62,6 +63,8 @@ final class GraphqlTransport {
             // answer: without a call timeout one such call would hang the poll loop for good.
             .callTimeout(callTimeout(settings.requestTimeout()))
             .build();
+    // OkHttp re-sends a request whose pooled connection broke mid-way: not one sent at most once.
+    this.onceClient = client.newBuilder().retryOnConnectionFailure(false).build();
     String text = settings.api().toString();
     while (text.endsWith("/")) {
       text = text.substring(0, text.length() - 1);
@@ -103,10 +106,19 @@ final class GraphqlTransport {
    * @param operation names the call in error messages
    */
   JsonNode post(String operation, String query, ObjectNode variables) {
+    return post(operation, query, variables, false);
+  }
+
+  /**
+   * As {@link #post(String, String, ObjectNode)}; with {@code notTwice}, a request that may have
+   * reached the server is never sent again (only one refused at connect or answered 429 is): the
+   * caller learns from the server whether it went through.
+   */
+  JsonNode post(String operation, String query, ObjectNode variables, boolean notTwice) {
     String body = requestBody(query, variables);
     boolean mutation = query.stripLeading().startsWith("mutation");
     for (int apiErrorRetry = 0; ; apiErrorRetry++) {
-      JsonNode root = postWithRetries(operation, body, mutation);
+      JsonNode root = postWithRetries(operation, body, mutation, notTwice);
       // re-sending is safe only when no root field went through (aliased mutations)
       if (!GraphqlErrors.isApiError(root.get("errors"))
           || hasAnyResult(root.get("data"))
@@ -141,17 +153,23 @@ final class GraphqlTransport {
     return JsonTrees.write(node);
   }
 
-  private JsonNode postWithRetries(String operation, String body, boolean mutation) {
+  private JsonNode postWithRetries(
+      String operation, String body, boolean mutation, boolean notTwice) {
     PrefectApiException last = null;
     int made = 0;
     for (int attempt = 0; attempt < settings.maxAttempts(); attempt++) {
       made++;
-      Attempt outcome = attempt(operation, body, mutation);
+      Attempt outcome = attempt(operation, body, mutation, notTwice);
       if (outcome.root != null) {
         return outcome.root;
       }
       last = outcome.failure;
-      if (!last.retryable() || !outcome.resend() || attempt + 1 >= settings.maxAttempts()) {
+      boolean unsent =
+          outcome.resend() && (last.kind() == Kind.TRANSPORT || last.httpStatus() == 429);
+      if (!last.retryable()
+          || !outcome.resend()
+          || (notTwice && !unsent)
+          || attempt + 1 >= settings.maxAttempts()) {
         break;
       }
       int retry = attempt;
@@ -183,11 +201,11 @@ final class GraphqlTransport {
     }
   }
 
-  private Attempt attempt(String operation, String body, boolean mutation) {
+  private Attempt attempt(String operation, String body, boolean mutation, boolean notTwice) {
     if (LOG.isDebugEnabled()) {
       LOG.debug("{}: POST {} {}", operation, safeUrl, body);
     }
-    try (Response response = client.newCall(request(body)).execute()) {
+    try (Response response = (notTwice ? onceClient : client).newCall(request(body)).execute()) {
       String text = response.body() == null ? "" : response.body().string();
       if (LOG.isDebugEnabled()) {
         LOG.debug("{}: HTTP {} {}", operation, response.code(), text);

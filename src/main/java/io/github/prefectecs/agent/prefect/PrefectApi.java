@@ -94,6 +94,34 @@ public interface PrefectApi extends AutoCloseable {
    */
   List<UpdateResult> writeRunLogs(List<LogEntry> logs);
 
+  /**
+   * As {@link #writeRunLogs}, but a request that may have reached the server is never sent again
+   * (an answer lost after the server wrote the logs would otherwise write them twice): a retryable
+   * failure means "maybe written", and the caller reads the logs back to know.
+   */
+  default List<UpdateResult> writeRunLogsOnce(List<LogEntry> logs) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not write logs at most once");
+  }
+
+  /**
+   * One {@code log} query: for each match (at most one per flow run), the newest row of logger
+   * {@code loggerName} of that run whose {@code info} contains the match's object ({@code
+   * distinct_on} the run, newest timestamp first). Runs without such a row are absent.
+   */
+  default List<RunLogRow> latestRunLogs(String loggerName, List<RunLogMatch> matches) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not read logs");
+  }
+
+  /**
+   * One {@code log} query: rows of logger {@code loggerName} matching any of {@code matches},
+   * oldest first (ties by id), {@code limit} rows from {@code offset}.
+   */
+  default List<RunLogRow> runLogs(
+      String loggerName, List<RunLogMatch> matches, int offset, int limit) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not read logs");
+  }
+
   @Override
   void close();
 }

@@ -58,7 +58,8 @@ public final class PrefectBatcher implements AutoCloseable {
   private volatile boolean closed;
 
   /** A log line with the number of times writing it has failed so far. */
-  private record LogItem(LogEntry entry, int failures) {}
+  /** A log line, the times writing it has failed so far, and whether it is written at most once. */
+  private record LogItem(LogEntry entry, int failures, boolean once) {}
 
   /**
    * How long each kind of write waits for others to share its request.
@@ -173,12 +174,25 @@ public final class PrefectBatcher implements AutoCloseable {
    * (e.g. unknown run) or the buffer is full.
    */
   public CompletableFuture<Void> writeLog(LogEntry entry) {
+    return writeLog(entry, false);
+  }
+
+  /**
+   * Queues a log line that is sent at most once ({@link PrefectApi#writeRunLogsOnce}, in a request
+   * of its own kind): it completes exceptionally with a retryable error when the request may or may
+   * not have been written, and the caller reads the logs back to know.
+   */
+  public CompletableFuture<Void> writeLogOnce(LogEntry entry) {
+    return writeLog(entry, true);
+  }
+
+  private CompletableFuture<Void> writeLog(LogEntry entry, boolean once) {
     Objects.requireNonNull(entry, "entry");
     if (logsWaiting.incrementAndGet() > logCapacity) {
       logsWaiting.decrementAndGet();
       return CompletableFuture.failedFuture(overflow.refuse(logCapacity));
     }
-    CompletableFuture<Void> done = enqueue(logs, new LogItem(entry, 0));
+    CompletableFuture<Void> done = enqueue(logs, new LogItem(entry, 0, once));
     done.whenComplete((ok, error) -> logsWaiting.decrementAndGet());
     return done;
   }
@@ -291,12 +305,30 @@ public final class PrefectBatcher implements AutoCloseable {
         .thenApply(ignored -> outcomes.stream().map(CompletableFuture::join).toList());
   }
 
-  private void writeLogsNow(List<LogItem> items, List<CompletableFuture<Try<Void>>> outcomes) {
+  private void writeLogsNow(List<LogItem> all, List<CompletableFuture<Try<Void>>> allOutcomes) {
+    for (boolean once : new boolean[] {false, true}) {
+      List<LogItem> items = new ArrayList<>();
+      List<CompletableFuture<Try<Void>>> outcomes = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).once() == once) {
+          items.add(all.get(i));
+          outcomes.add(allOutcomes.get(i));
+        }
+      }
+      if (!items.isEmpty()) {
+        writeLogsNow(items, outcomes, once);
+      }
+    }
+  }
+
+  private void writeLogsNow(
+      List<LogItem> items, List<CompletableFuture<Try<Void>>> outcomes, boolean once) {
     List<LogEntry> entries = items.stream().map(LogItem::entry).toList();
     Map<String, UpdateResult> byRun = new HashMap<>();
     PrefectApiException whole = null;
     try {
-      api.writeRunLogs(entries).forEach(result -> byRun.put(result.runId(), result));
+      (once ? api.writeRunLogsOnce(entries) : api.writeRunLogs(entries))
+          .forEach(result -> byRun.put(result.runId(), result));
     } catch (PrefectApiException e) {
       whole = e;
     }
@@ -313,7 +345,7 @@ public final class PrefectBatcher implements AutoCloseable {
                   : result.error();
       if (error == null) {
         outcomes.get(i).complete(Try.succeeded(null));
-      } else if (error.retryable() && !closed) {
+      } else if (error.retryable() && !closed && !item.once()) {
         retryLater(item, error, outcomes.get(i));
       } else {
         outcomes.get(i).complete(Try.failed(error));
@@ -331,7 +363,7 @@ public final class PrefectBatcher implements AutoCloseable {
           error.getMessage(),
           delay.toMillis());
     }
-    LogItem again = new LogItem(item.entry(), item.failures() + 1);
+    LogItem again = new LogItem(item.entry(), item.failures() + 1, false);
     try {
       scheduler.schedule(
           () -> {

@@ -3,6 +3,9 @@ package io.github.prefectecs.agent.run;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * What the health endpoint reports: healthy only while polls succeed.
@@ -30,8 +33,7 @@ public final class AgentHealth {
 
   private final Clock clock;
   private final Duration staleAfter;
-  private final java.util.Map<String, Instant> loops =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Progress> progress = new CopyOnWriteArrayList<>();
   private volatile Status status =
       new Status(false, "starting: not connected to the API yet", null, 0);
 
@@ -45,20 +47,26 @@ public final class AgentHealth {
   }
 
   /**
-   * The current verdict; a success older than the stale bound is reported as a stuck poll loop, and
-   * a loop registered with {@link #loopTicked} that has not completed a round within the bound as
-   * that loop being stuck.
+   * Also reports unhealthy when {@code lastProgress} (e.g. a background loop's last completed
+   * round) is older than {@code staleAfter}: {@code name} is stuck. A null progress is not judged.
    */
+  public void watchProgress(String name, Supplier<Instant> lastProgress, Duration staleAfter) {
+    progress.add(new Progress(name, lastProgress, staleAfter));
+  }
+
+  private record Progress(String name, Supplier<Instant> last, Duration staleAfter) {}
+
+  /** The current verdict; a success older than the stale bound is reported as a stuck poll loop. */
   public Status status() {
     Status s = status;
     if (s.healthy()) {
-      for (var loop : loops.entrySet()) {
-        Instant last = loop.getValue();
-        if (clock.instant().isAfter(last.plus(staleAfter))) {
+      for (Progress p : progress) {
+        Instant last = p.last().get();
+        if (last != null && clock.instant().isAfter(last.plus(p.staleAfter()))) {
           return new Status(
               false,
-              loop.getKey()
-                  + " has not completed a round for "
+              p.name()
+                  + ": nothing finished for "
                   + Duration.between(last, clock.instant()).toSeconds()
                   + " s; it is stuck",
               s.lastSuccessfulPoll(),
@@ -78,14 +86,6 @@ public final class AgentHealth {
           s.consecutiveFailures());
     }
     return s;
-  }
-
-  /**
-   * Records that {@code loop} (e.g. "task supervision") completed a round at {@code at}; from the
-   * first call on, a loop silent for longer than the stale bound makes the agent unhealthy.
-   */
-  public void loopTicked(String loop, Instant at) {
-    loops.put(loop, at);
   }
 
   public void pollSucceeded() {

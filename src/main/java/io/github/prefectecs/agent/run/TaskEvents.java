@@ -50,12 +50,25 @@ public interface TaskEvents {
    * @param taskArn the ECS task ARN
    * @param taskDefinitionArn the task definition revision the task runs; null when unknown
    * @param startedAt when the agent launched or adopted it
+   * @param createdAt when ECS created the task (known once it was described: for a task adopted or
+   *     found stopped after a restart it is earlier than {@code startedAt}); null when unknown
    */
-  record TaskStart(String flowRunId, String taskArn, String taskDefinitionArn, Instant startedAt) {
+  record TaskStart(
+      String flowRunId,
+      String taskArn,
+      String taskDefinitionArn,
+      Instant startedAt,
+      Instant createdAt) {
     public TaskStart {
       Objects.requireNonNull(flowRunId, "flowRunId");
       Objects.requireNonNull(taskArn, "taskArn");
       Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    /** A start whose ECS creation time is not known. */
+    public TaskStart(
+        String flowRunId, String taskArn, String taskDefinitionArn, Instant startedAt) {
+      this(flowRunId, taskArn, taskDefinitionArn, startedAt, null);
     }
   }
 

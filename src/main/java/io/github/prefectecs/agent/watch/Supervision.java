@@ -20,6 +20,9 @@ public final class Supervision {
   /** How the watcher is named in the health endpoint's reason when its ticks stop. */
   static final String LOOP = "task supervision (the task watcher)";
 
+  /** A watcher without a finished tick for this long is stuck (a tick ends in seconds). */
+  static final Duration STALE_AFTER = Duration.ofMinutes(3);
+
   private final TaskWatcher watcher;
   private final SlackNotices slack;
 
@@ -64,8 +67,7 @@ public final class Supervision {
                 config.ecs().spotRelaunchLimit()),
             clock,
             thread);
-    watcher.onTick(at -> health.loopTicked(LOOP, at));
-    health.loopTicked(LOOP, clock.instant());
+    health.watchProgress(LOOP, watcher::lastTick, STALE_AFTER);
     watcher.start();
     return new Supervision(watcher, slack);
   }

@@ -118,7 +118,11 @@ final class TaskLooks {
       w.announced = true;
       events.taskStarted(
           new TaskEvents.TaskStart(
-              w.runId, w.taskArn, task == null ? null : task.taskDefinitionArn(), w.since));
+              w.runId,
+              w.taskArn,
+              task == null ? null : task.taskDefinitionArn(),
+              w.since,
+              task == null ? null : task.createdAt()));
     }
   }
 

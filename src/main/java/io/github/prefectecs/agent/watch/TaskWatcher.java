@@ -47,7 +47,7 @@ public final class TaskWatcher implements AutoCloseable {
   private final LiveTasks live;
   private final RestartListing restart;
   private volatile boolean closed;
-  private volatile java.util.function.Consumer<Instant> ticked = t -> {};
+  private volatile Instant lastTick;
 
   /**
    * @param outcomes writes run states and logs, fires stop events and notices
@@ -75,13 +75,17 @@ public final class TaskWatcher implements AutoCloseable {
     this.restart = new RestartListing(ecs, settings, registry);
   }
 
-  /** Tells {@code listener} the time of each completed tick (the health endpoint's liveness). */
-  public void onTick(java.util.function.Consumer<Instant> listener) {
-    this.ticked = Objects.requireNonNull(listener, "listener");
+  /**
+   * When the last tick completed (the health endpoint's liveness); the start time until the first
+   * one did, null before {@link #start()}.
+   */
+  public Instant lastTick() {
+    return lastTick;
   }
 
   /** Starts ticking on the watcher's thread. */
   public void start() {
+    lastTick = clock.instant();
     long tick = settings.tick().toMillis();
     thread.scheduleWithFixedDelay(this::safeTick, 0, tick, TimeUnit.MILLISECONDS);
   }
@@ -103,7 +107,7 @@ public final class TaskWatcher implements AutoCloseable {
     }
     try {
       tick();
-      ticked.accept(clock.instant());
+      lastTick = clock.instant();
     } catch (RuntimeException | Error e) {
       // An Error too: a periodic task that throws is never run again, and supervision would stop
       // silently. The health endpoint turns 503 when ticks stop completing.
@@ -257,7 +261,11 @@ public final class TaskWatcher implements AutoCloseable {
       w.announced = true;
       events.taskStarted(
           new TaskEvents.TaskStart(
-              w.runId, w.taskArn, w.last == null ? null : w.last.taskDefinitionArn(), w.since));
+              w.runId,
+              w.taskArn,
+              w.last == null ? null : w.last.taskDefinitionArn(),
+              w.since,
+              w.last == null ? null : w.last.createdAt()));
     }
     Instant stoppedAt =
         w.last != null && w.last.stoppedAt() != null ? w.last.stoppedAt() : clock.instant();

@@ -11,6 +11,7 @@ import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiSettings;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.support.Backoff;
+import io.github.prefectecs.agent.testsupport.CloudWatchFront;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import io.github.prefectecs.agent.testsupport.TestConfigs;
 import java.io.ByteArrayOutputStream;
@@ -151,6 +152,10 @@ class PreflightIT {
   }
 
   private Result check(AgentConfig config) {
+    return check(config, logs);
+  }
+
+  private Result check(AgentConfig config, CloudWatchLogsClient logs) {
     GraphqlPrefectApi api =
         new GraphqlPrefectApi(
             PrefectApiSettings.from(config)
@@ -218,6 +223,8 @@ class PreflightIT {
         .contains("ok (renders and is valid: family prefect-preflight-check, cpu 1024");
     assertThat(result.line("log group"))
         .isEqualTo("log group: ok (/prefect/flow-runs (the default) exists)");
+    assertThat(result.line("log reading"))
+        .isEqualTo("log reading: ok (logs:FilterLogEvents is allowed on /prefect/flow-runs)");
     assertThat(result.output()).contains("checks hold; ready for 'agent ecs start'");
     // Nothing was started or registered.
     assertThat(server.agents()).isEmpty();
@@ -244,6 +251,27 @@ class PreflightIT {
         .isEqualTo(
             "log group: ok (/team/flows does not exist yet; it will be created at start-up"
                 + " (needs logs:CreateLogGroup))");
+  }
+
+  @Test
+  void refusedLogReadingIsAProblemNamingThePermissionAndTheGroup() {
+    clusterWithProviders("FARGATE", "FARGATE_SPOT");
+    logs.createLogGroup(r -> r.logGroupName("/prefect/flow-runs"));
+    try (CloudWatchFront front = CloudWatchFront.of(moto.endpoint());
+        CloudWatchLogsClient refusing = front.logs()) {
+      front.deny("/prefect/flow-runs");
+
+      Result result = check(config(settings(d -> d), null, null), refusing);
+
+      assertThat(result.code()).isEqualTo(1);
+      assertThat(result.line("log reading"))
+          .startsWith(
+              "log reading: problem: AWS denied logs:FilterLogEvents on /prefect/flow-runs, so"
+                  + " flow task output cannot be forwarded into run logs: ")
+          .contains(
+              "allow logs:FilterLogEvents on arn:aws:logs:<region>:<account>:log-group:"
+                  + "/prefect/flow-runs:* to the agent's IAM role or user, or set --forward-logs off");
+    }
   }
 
   @Test

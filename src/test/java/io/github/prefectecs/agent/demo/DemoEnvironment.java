@@ -36,6 +36,7 @@ public final class DemoEnvironment implements AutoCloseable {
   private final Path workDir;
   private final String securityGroup;
   private final List<String> runIds = new ArrayList<>();
+  private final Map<String, String> extraEnvironment = new java.util.LinkedHashMap<>();
   private Process agent;
   private Path agentLog;
   private int healthPort;
@@ -142,6 +143,7 @@ public final class DemoEnvironment implements AutoCloseable {
     env.put("HOME", workDir.toString());
     env.putAll(agentEnvironment(writeTaskDefinition().toString()));
     env.put("PREFECT__CLOUD__AGENT__AGENT_ADDRESS", "http://127.0.0.1:" + healthPort);
+    env.putAll(extraEnvironment);
     return builder;
   }
 
@@ -189,6 +191,17 @@ public final class DemoEnvironment implements AutoCloseable {
     return agentLog == null ? "" : Files.readString(agentLog);
   }
 
+  /** Sets an environment variable of the agents started from now on (e.g. an endpoint). */
+  public void agentEnvironment(String name, String value) {
+    extraEnvironment.put(name, value);
+  }
+
+  /** SIGKILL ({@code kill -9}): the agent gets no chance to flush anything. */
+  public void killAgent() throws InterruptedException {
+    agent.destroyForcibly();
+    agent.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** SIGTERM, as ECS stops a service task; returns the exit code. */
   public int stopAgent(Duration timeout) throws InterruptedException {
     agent.destroy();
@@ -197,12 +210,6 @@ public final class DemoEnvironment implements AutoCloseable {
       return -1;
     }
     return agent.exitValue();
-  }
-
-  /** SIGKILL, as the kernel's OOM killer or {@code kill -9} ends a process: nothing runs after. */
-  public void killAgent() throws InterruptedException {
-    agent.destroyForcibly();
-    agent.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** The tasks in the emulated cluster, described. */

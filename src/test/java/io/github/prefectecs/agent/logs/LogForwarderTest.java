@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.config.LogForwarding;
+import io.github.prefectecs.agent.logs.FakeLogsApi.Semantics;
 import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStart;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStop;
@@ -19,30 +20,41 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The forwarder's reading, filtering, ordering and letting go, against in-memory fakes. */
 class LogForwarderTest {
-  private static final String GROUP = "/prefect/flow-runs";
-  private static final StreamSource SOURCE = new StreamSource(GROUP, "prefect", "flow");
+  static final String GROUP = "/prefect/flow-runs";
+  static final StreamSource SOURCE = new StreamSource(GROUP, "prefect", "flow");
   private final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
   private final FakeLogsApi logs = new FakeLogsApi(7, clock::millis);
-  private final RecordingWriter writer = new RecordingWriter();
+  private RecordingWriter writer = new RecordingWriter();
 
   private LogForwarder forwarder(LogForwarding mode) {
-    return forwarder(mode, 10_000);
+    return forwarder(mode, settings(mode));
   }
 
-  private LogForwarder forwarder(LogForwarding mode, int capacity) {
+  private ForwarderSettings settings(LogForwarding mode) {
+    return ForwarderSettings.defaults(mode)
+        .withTiming(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(15));
+  }
+
+  private LogForwarder forwarder(LogForwarding mode, ForwarderSettings settings) {
     logs.createGroup(GROUP);
-    ForwarderSettings settings =
-        ForwarderSettings.defaults(mode)
-            .withTiming(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(15))
-            .withBufferCapacity(capacity);
     StreamLocator locator =
         arn -> arn.endsWith("no-logs:1") ? Optional.empty() : Optional.of(SOURCE);
     return new LogForwarder(
-        settings, logs, locator, new TokenBucket("test", 1, 1e9, () -> 0L, n -> {}), writer, clock);
+        settings,
+        logs,
+        locator,
+        new PrefectRunLogPositions(writer, settings.loggerName()),
+        new TokenBucket("test", 1, 1e9, () -> 0L, n -> {}),
+        writer,
+        clock);
   }
 
-  private static String arn(int task) {
+  static String arn(int task) {
     return "arn:aws:ecs:us-east-1:123456789012:task/cluster/task" + task;
+  }
+
+  static String stream(int task) {
+    return SOURCE.streamOf(arn(task));
   }
 
   private TaskStart start(int task) {
@@ -56,16 +68,22 @@ class LogForwarderTest {
   }
 
   private void print(int task, String line) {
-    logs.put(GROUP, SOURCE.streamOf(arn(task)), clock.millis(), line);
+    logs.put(GROUP, stream(task), clock.millis(), line);
   }
 
   private void tick(LogForwarder f) {
     clock.advance(Duration.ofSeconds(5));
-    f.sweep(false);
+    sweep(f);
   }
 
-  @Test
-  void everyLineReachesItsOwnRunOnceAndInOrderAcrossPagesAndRereads() {
+  static void sweep(LogForwarder f) {
+    f.sweep(Long.MAX_VALUE, false);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Semantics.class)
+  void everyLineReachesItsOwnRunOnceAndInOrderAcrossPagesAndRereads(Semantics semantics) {
+    logs.semantics(semantics);
     LogForwarder f = forwarder(LogForwarding.ALL);
     IntStream.range(0, 3).forEach(t -> f.taskStarted(start(t)));
     for (int round = 0; round < 4; round++) {
@@ -103,6 +121,20 @@ class LogForwarderTest {
   }
 
   @Test
+  void eachForwardedLineCarriesItsStreamEventAndResumePoint() {
+    LogForwarder f = forwarder(LogForwarding.ALL);
+    f.taskStarted(start(1));
+    LogEvent event = logs.put(GROUP, stream(1), clock.millis(), "hello");
+    tick(f);
+
+    LogEntry line = writer.written().get(0);
+    assertThat(line.info().get(ForwardedInfo.STREAM).asText()).isEqualTo(stream(1));
+    assertThat(line.info().get(ForwardedInfo.EVENT).asText()).isEqualTo(event.eventId());
+    assertThat(line.info().get(ForwardedInfo.RESUME_FROM).asLong())
+        .isLessThanOrEqualTo(event.timestamp());
+  }
+
+  @Test
   void nonPrefectModeSkipsWhatTheFlowsPrefectLoggerAlreadySent() {
     LogForwarder f = forwarder(LogForwarding.NON_PREFECT);
     f.taskStarted(start(1));
@@ -132,7 +164,7 @@ class LogForwarderTest {
     print(1, "first");
     tick(f);
     long early = clock.millis() - 3_000;
-    logs.put(GROUP, SOURCE.streamOf(arn(1)), early, "late but within the look-back");
+    logs.put(GROUP, stream(1), early, "late but within the look-back");
     tick(f);
     tick(f);
 
@@ -166,6 +198,7 @@ class LogForwarderTest {
         .doesNotContain("line 10\n")
         .endsWith("Killed: out of memory");
     assertThat(error.timestamp()).isAfter(run.get(30).timestamp());
+    assertThat(error.info().get(ForwardedInfo.STOP).asBoolean()).isTrue();
   }
 
   @Test
@@ -257,42 +290,8 @@ class LogForwarderTest {
     tick(f);
     int afterThrottle = logs.filterCalls();
     clock.advance(Duration.ofMillis(500));
-    f.sweep(false);
+    sweep(f);
     assertThat(logs.filterCalls()).isEqualTo(afterThrottle);
-  }
-
-  @Test
-  void oneCallReadsAtMostAHundredStreams() {
-    LogForwarder f = forwarder(LogForwarding.ALL);
-    IntStream.range(0, 250).forEach(t -> f.taskStarted(start(t)));
-    IntStream.range(0, 250).forEach(t -> print(t, "hello " + t));
-    tick(f);
-
-    assertThat(logs.maxStreamsSeen()).isEqualTo(100);
-    assertThat(writer.written()).hasSize(250);
-    // 3 chunks; 250 events at 7 a page: 36 pages in all
-    assertThat(logs.filterCalls()).isEqualTo(15 + 15 + 8);
-  }
-
-  @Test
-  void whileTheApiIsDownTheOldestLinesBeyondTheBufferAreDroppedAndCounted() {
-    LogForwarder f = forwarder(LogForwarding.ALL, 50);
-    f.taskStarted(start(1));
-    writer.down();
-    print(1, "first wave");
-    tick(f);
-    for (int i = 0; i < 80; i++) {
-      print(1, "line " + i);
-    }
-    tick(f);
-    assertThat(f.outbox().dropped()).isEqualTo(30);
-    writer.up();
-
-    List<String> got = writer.messages("run-1");
-    assertThat(got).hasSize(51);
-    assertThat(got.get(0)).isEqualTo("first wave");
-    assertThat(got.get(1)).isEqualTo("line 30");
-    assertThat(got.get(50)).isEqualTo("line 79");
   }
 
   @Test
@@ -314,13 +313,14 @@ class LogForwarderTest {
   void closeReadsOnceMoreAndWritesTheErrorLogOfAStoppedTask() {
     LogForwarder f = forwarder(LogForwarding.NON_PREFECT);
     f.taskStarted(start(1));
+    print(1, "first words");
     tick(f);
     print(1, "last words");
     f.taskStopped(stop(1, true));
 
     assertThat(f.close(Duration.ofSeconds(5))).isTrue();
-    assertThat(writer.messages("run-1")).hasSize(2).first().isEqualTo("last words");
-    assertThat(writer.written().get(1).level()).isEqualTo("ERROR");
+    assertThat(writer.messages("run-1")).hasSize(3).startsWith("first words", "last words");
+    assertThat(writer.written().get(2).level()).isEqualTo("ERROR");
   }
 
   @Test
@@ -356,5 +356,79 @@ class LogForwarderTest {
       tick(f);
     }
     assertThat(writer.written().get(0).message()).hasSizeLessThan(2_500).endsWith("x...");
+  }
+
+  @Test
+  void whileTheApiIsDownReadingWaitsAtHalfTheBufferAndNothingIsDropped() {
+    LogForwarder f =
+        forwarder(LogForwarding.ALL, settings(LogForwarding.ALL).withBufferBytes(40_000));
+    f.taskStarted(start(1));
+    writer.down();
+    List<String> expected = new ArrayList<>();
+    for (int round = 0; round < 10; round++) {
+      for (int i = 0; i < 40; i++) {
+        String line = "line " + round + "." + i + " " + "y".repeat(100);
+        print(1, line);
+        expected.add(line);
+      }
+      tick(f);
+      assertThat(f.outbox().bytes()).isLessThan(40_000);
+    }
+    assertThat(f.pauses()).isPositive();
+    writer.up();
+    for (int i = 0; i < 20; i++) {
+      tick(f);
+      writer.up();
+    }
+    assertThat(writer.messages("run-1")).containsExactlyElementsOf(expected);
+    assertThat(f.outbox().rejected()).isZero();
+  }
+
+  @Test
+  void busyStreamsStayWithinTheStateBudgetAndNothingIsTakenTwice() {
+    LogForwarder f =
+        forwarder(LogForwarding.ALL, settings(LogForwarding.ALL).withStateBytes(20_000));
+    IntStream.range(0, 5).forEach(t -> f.taskStarted(start(t)));
+    List<List<String>> expected = new ArrayList<>();
+    IntStream.range(0, 5).forEach(t -> expected.add(new ArrayList<>()));
+    for (int round = 0; round < 12; round++) {
+      for (int i = 0; i < 100; i++) {
+        for (int t = 0; t < 5; t++) {
+          String line = "t" + t + " " + round + "." + i;
+          print(t, line);
+          expected.get(t).add(line);
+        }
+        clock.advance(Duration.ofMillis(10));
+      }
+      tick(f);
+      assertThat(f.budget().lastTotal()).isLessThanOrEqualTo(20_000);
+    }
+    tick(f);
+    assertThat(f.budget().narrowed()).isPositive();
+    for (int t = 0; t < 5; t++) {
+      assertThat(writer.messages("run-" + t)).containsExactlyElementsOf(expected.get(t));
+    }
+  }
+
+  @Test
+  void linesWhoseWriteWasLostAreReadBackNotSentTwiceAndThoseNotWrittenAreSentAgain()
+      throws Exception {
+    LogForwarder f = forwarder(LogForwarding.ALL);
+    f.taskStarted(start(1));
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      print(1, "line " + i);
+      expected.add("line " + i);
+    }
+    writer.loseAnswers(3); // written, but the answers were lost
+    writer.failUnwritten(2); // failed before the server wrote them
+    tick(f);
+    io.github.prefectecs.agent.testsupport.Eventually.until(
+        Duration.ofSeconds(20),
+        () -> "every line once; so far " + writer.messages("run-1"),
+        () -> writer.messages("run-1").size() >= 6 && f.outbox().waiting() == 0);
+
+    assertThat(writer.messages("run-1")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(f.outbox().verified()).isEqualTo(3);
   }
 }

@@ -219,6 +219,89 @@ class GraphqlPrefectApiIT {
             });
   }
 
+  @Test
+  void logInfoIsWrittenAndTheNewestRowOfEachRunAndThoseSinceAreReadBackInOneQueryEach() {
+    String a = server.createFlowRun(flowId, List.of(), now);
+    String b = server.createFlowRun(flowId, List.of(), now);
+    List<LogEntry> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      for (String run : List.of(a, b)) {
+        com.fasterxml.jackson.databind.node.ObjectNode info =
+            io.github.prefectecs.agent.support.JsonTrees.object();
+        info.put("stream", run.equals(a) && i >= 3 ? "other" : "s-" + run);
+        info.put("event", i);
+        lines.add(
+            new LogEntry(
+                run, "fwd", "INFO", "line " + i, now.plusMillis(i).plusNanos(7_000), info));
+      }
+    }
+    lines.add(new LogEntry(a, "agent", "INFO", "not forwarded", now.plusSeconds(9)));
+    api.writeRunLogs(lines);
+
+    List<RunLogMatch> matches =
+        List.of(
+            new RunLogMatch(
+                a,
+                io.github.prefectecs.agent.support.JsonTrees.object().put("stream", "s-" + a),
+                null),
+            new RunLogMatch(
+                b,
+                io.github.prefectecs.agent.support.JsonTrees.object().put("stream", "s-" + b),
+                null));
+    List<RunLogRow> latest = api.latestRunLogs("fwd", matches);
+    assertThat(latest)
+        .extracting(r -> r.flowRunId() + " " + r.info().get("event").asInt())
+        .containsExactlyInAnyOrder(a + " 2", b + " 4");
+    assertThat(latest)
+        .filteredOn(r -> r.flowRunId().equals(b))
+        .singleElement()
+        .satisfies(r -> assertThat(r.timestamp()).isEqualTo(now.plusMillis(4).plusNanos(7_000)));
+
+    List<RunLogMatch> since =
+        List.of(
+            new RunLogMatch(a, matches.get(0).infoContains(), now.plusMillis(1)),
+            new RunLogMatch(b, matches.get(1).infoContains(), now.plusMillis(3)));
+    assertThat(api.runLogs("fwd", since, 0, 2))
+        .extracting(r -> r.flowRunId() + " " + r.info().get("event").asInt())
+        .containsExactly(a + " 1", a + " 2");
+    assertThat(api.runLogs("fwd", since, 2, 2))
+        .extracting(r -> r.flowRunId() + " " + r.info().get("event").asInt())
+        .containsExactly(b + " 3", b + " 4");
+    assertThat(api.runLogs("fwd", since, 4, 2)).isEmpty();
+    assertThat(server.requestCount("log")).isEqualTo(4);
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(
+      value = io.github.prefectecs.agent.prefect.server.LostAnswers.Mode.class,
+      names = {"BAD_GATEWAY_AFTER_COMMIT", "CUT_AFTER_COMMIT"})
+  void logsWrittenOnceAreNotSentAgainWhenTheAnswerIsLost(
+      io.github.prefectecs.agent.prefect.server.LostAnswers.Mode mode) {
+    String run = server.createFlowRun(flowId, List.of(), now);
+    server.loseAnswers(1, "write_run_logs", "once", mode, Duration.ZERO);
+
+    PrefectApiException e =
+        catchThrowableOfType(
+            () -> api.writeRunLogsOnce(List.of(new LogEntry(run, "fwd", "INFO", "once", null))),
+            PrefectApiException.class);
+
+    assertThat(e.retryable()).isTrue();
+    assertThat(server.logs(run)).extracting(l -> l.message()).containsExactly("once");
+    assertThat(server.requestCount("write_run_logs")).isEqualTo(1);
+  }
+
+  @Test
+  void aLogQueryNamingARunTwiceIsRefusedBeforeItIsSent() {
+    String a = server.createFlowRun(flowId, List.of(), now);
+    RunLogMatch one =
+        new RunLogMatch(
+            a, io.github.prefectecs.agent.support.JsonTrees.object().put("s", "1"), null);
+    assertThatThrownBy(() -> api.latestRunLogs("fwd", List.of(one, one)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(a);
+    assertThat(server.requestCount("log")).isZero();
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {500, 502, 503, 504, 408})
   void retriesServerErrors(int status) {

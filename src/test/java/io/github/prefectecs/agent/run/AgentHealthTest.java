@@ -35,20 +35,22 @@ class AgentHealthTest {
   }
 
   @Test
-  void aSupervisionLoopThatStopsTickingMakesTheAgentUnhealthyNamingIt() {
+  void aWatchedLoopWhoseProgressStopsMakesTheAgentUnhealthyAndItsRecoveryHealthyAgain() {
     AgentHealth health = new AgentHealth(clock, Duration.ofMinutes(3));
-    health.loopTicked("task supervision (the task watcher)", clock.instant());
-    clock.advance(Duration.ofMinutes(2));
+    Instant[] sweep = {clock.instant()};
+    health.watchProgress("log forwarding", () -> sweep[0], Duration.ofMinutes(5));
+    health.pollSucceeded();
+    clock.advance(Duration.ofSeconds(120));
     health.pollSucceeded();
     assertThat(health.status().healthy()).isTrue();
 
-    clock.advance(Duration.ofSeconds(61));
+    clock.advance(Duration.ofSeconds(181));
+    health.pollSucceeded();
 
     assertThat(health.status().healthy()).isFalse();
     assertThat(health.status().reason())
-        .isEqualTo(
-            "task supervision (the task watcher) has not completed a round for 181 s; it is stuck");
-    health.loopTicked("task supervision (the task watcher)", clock.instant());
+        .isEqualTo("log forwarding: nothing finished for 301 s; it is stuck");
+    sweep[0] = clock.instant();
     assertThat(health.status().healthy()).isTrue();
   }
 }

@@ -1,11 +1,8 @@
 package io.github.prefectecs.agent.testsupport;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -17,10 +14,11 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 /**
  * LocalStack started by Testcontainers' {@code LocalStackContainer}, for CloudWatch Logs tests (ECS
  * stays with moto: LocalStack's community build does not serve it). Where no Docker engine is
- * reachable, {@link #start()} aborts the calling test with one assumption line instead of failing.
- * Offline, {@code scripts/image-test} builds a stand-in under {@link #IMAGE} and sets the two
- * Testcontainers settings this needs (Ryuk and start-up checks off, host override). Close it to
- * remove the container: with Ryuk off nothing else does.
+ * reachable, or one that lacks the images and reaches no registry, {@link #start()} aborts the
+ * calling test with one assumption line instead of failing, decided in seconds. Offline, {@code
+ * scripts/image-test} builds a stand-in under {@link #IMAGE} and sets the two Testcontainers
+ * settings this needs (Ryuk and start-up checks off, host override). Close it to remove the
+ * container: with Ryuk off nothing else does.
  */
 public final class LocalStackLogs implements AutoCloseable {
   /** The image the test asks for; scripts/image-test builds a stand-in under this name offline. */
@@ -33,21 +31,17 @@ public final class LocalStackLogs implements AutoCloseable {
   }
 
   /**
-   * Why no Docker engine can be used, or empty when one answers. Checks the usual sockets before
-   * asking Testcontainers, which would log a page of errors for an absent engine.
+   * Why the test cannot run here (no Docker engine, or one that lacks the images and cannot pull
+   * them), or empty when it can. Decided in seconds by {@link DockerProbe}, without asking
+   * Testcontainers: its own check starts Ryuk and the start-up checks, which on an engine without a
+   * registry retry pulls for minutes.
    */
   public static Optional<String> missingEngine() {
-    boolean socket =
-        System.getenv("DOCKER_HOST") != null
-            || Files.exists(Path.of("/var/run/docker.sock"))
-            || Files.exists(Path.of(System.getProperty("user.home"), ".docker/run/docker.sock"));
-    if (!socket) {
+    Optional<DockerProbe> probe = DockerProbe.here();
+    if (probe.isEmpty()) {
       return Optional.of("no Docker engine (no DOCKER_HOST, no /var/run/docker.sock)");
     }
-    if (!dockerAvailable()) {
-      return Optional.of("the Docker engine does not answer");
-    }
-    return Optional.empty();
+    return probe.get().whyNot(IMAGE.asCanonicalNameString());
   }
 
   /** Starts LocalStack with CloudWatch Logs; the test is skipped when there is no Docker engine. */
@@ -65,14 +59,6 @@ public final class LocalStackLogs implements AutoCloseable {
       throw e;
     }
     return new LocalStackLogs(container);
-  }
-
-  private static boolean dockerAvailable() {
-    try {
-      return DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 
   /** A client for the container's CloudWatch Logs endpoint; the caller closes it. */

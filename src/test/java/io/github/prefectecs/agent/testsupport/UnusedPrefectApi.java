@@ -5,6 +5,8 @@ import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.prefect.PrefectApi;
+import io.github.prefectecs.agent.prefect.RunLogMatch;
+import io.github.prefectecs.agent.prefect.RunLogRow;
 import io.github.prefectecs.agent.prefect.StateUpdate;
 import io.github.prefectecs.agent.prefect.TaskRun;
 import io.github.prefectecs.agent.prefect.UpdateResult;
@@ -77,6 +79,17 @@ public abstract class UnusedPrefectApi implements PrefectApi {
   @Override
   public List<UpdateResult> writeRunLogs(List<LogEntry> logs) {
     throw unused("write_run_logs");
+  }
+
+  @Override
+  public List<RunLogRow> latestRunLogs(String loggerName, List<RunLogMatch> matches) {
+    throw unused("log");
+  }
+
+  @Override
+  public List<RunLogRow> runLogs(
+      String loggerName, List<RunLogMatch> matches, int offset, int limit) {
+    throw unused("log");
   }
 
   @Override

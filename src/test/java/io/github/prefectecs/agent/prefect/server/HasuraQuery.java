@@ -58,6 +58,10 @@ final class HasuraQuery {
         result.sort(comparator);
       }
     }
+    Object distinctOn = args.get("distinct_on");
+    if (distinctOn != null) {
+      result = distinct(result, columns(distinctOn), orderBy);
+    }
     int offset = args.get("offset") instanceof Integer o ? Math.max(o, 0) : 0;
     int limit = args.get("limit") instanceof Integer l ? Math.max(l, 0) : Integer.MAX_VALUE;
     if (offset >= result.size()) {
@@ -65,6 +69,48 @@ final class HasuraQuery {
     }
     return List.copyOf(
         result.subList(offset, (int) Math.min(result.size(), (long) offset + limit)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> columns(Object distinctOn) {
+    List<String> names = new ArrayList<>();
+    if (distinctOn instanceof List<?> list) {
+      list.forEach(c -> names.add(String.valueOf(c)));
+    } else {
+      names.add(String.valueOf(distinctOn));
+    }
+    return names;
+  }
+
+  /**
+   * Postgres {@code DISTINCT ON}, as Hasura v1 sends it: the first row (in {@code order_by} order)
+   * of each value of the columns, which must be the first {@code order_by} columns.
+   */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> distinct(
+      List<Map<String, Object>> sorted, List<String> on, Object orderBy) {
+    List<String> leading = new ArrayList<>();
+    if (orderBy != null) {
+      List<Map<String, Object>> orders =
+          orderBy instanceof List<?> list
+              ? (List<Map<String, Object>>) list
+              : List.of((Map<String, Object>) orderBy);
+      orders.forEach(o -> leading.addAll(o.keySet()));
+    }
+    if (leading.size() < on.size() || !leading.subList(0, on.size()).containsAll(on)) {
+      throw new ResolverException(
+          "\"distinct_on\" columns must match initial \"order_by\" columns");
+    }
+    List<Map<String, Object>> kept = new ArrayList<>();
+    java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+    for (Map<String, Object> row : sorted) {
+      List<Object> key = new ArrayList<>();
+      on.forEach(c -> key.add(row.get(c)));
+      if (seen.add(key)) {
+        kept.add(row);
+      }
+    }
+    return kept;
   }
 
   private static Comparator<Map<String, Object>> column(String name, String direction) {

@@ -359,6 +359,64 @@ class PrefectServerDoubleIT {
   }
 
   @Test
+  void theLogTableIsQueriedWithHasurasWhereOrderByDistinctOnAndLimit() {
+    String run = server.createFlowRun(flowId, List.of(), now);
+    String other = server.createFlowRun(flowId, List.of(), now);
+    List<Map<String, Object>> logs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      for (String r : List.of(run, other)) {
+        logs.add(
+            Map.of(
+                "flow_run_id",
+                r,
+                "message",
+                "m" + i,
+                "name",
+                "fwd",
+                "timestamp",
+                PrefectStates.format(now.plusSeconds(i)),
+                "info",
+                Map.of("stream", "s", "i", i)));
+      }
+    }
+    logs.add(Map.of("flow_run_id", run, "message", "mine", "name", "agent"));
+    client.post(LOGS, Map.of("input", Map.of("logs", logs)));
+
+    RawGraphql.Reply newest =
+        client.post(
+            "query($where: log_bool_exp) { log(where: $where, distinct_on: [flow_run_id],"
+                + " order_by: [{flow_run_id: asc}, {timestamp: desc}]) { flow_run_id message"
+                + " timestamp info id tenant_id is_loaded_from_archive } }",
+            Map.of("where", Map.of("name", Map.of("_eq", "fwd"))));
+    assertThat(newest.status()).isEqualTo(200);
+    List<String> rows = new ArrayList<>();
+    newest
+        .data("log")
+        .forEach(r -> rows.add(r.path("flow_run_id").asText() + " " + r.path("message").asText()));
+    assertThat(rows).containsExactlyInAnyOrder(run + " m3", other + " m3");
+    assertThat(newest.data("log").path(0).path("info").path("i").asInt()).isEqualTo(3);
+    assertThat(newest.data("log").path(0).path("tenant_id").isNull()).isTrue();
+
+    RawGraphql.Reply window =
+        client.post(
+            "query { log(where: {flow_run_id: {_eq: \""
+                + run
+                + "\"}, info: {_contains: {stream:"
+                + " \"s\"}}, timestamp: {_gte: \"2021-12-01T10:00:01+00:00\"}}, order_by:"
+                + " [{timestamp: asc}, {id: asc}], offset: 1, limit: 1) { message } }",
+            null);
+    assertThat(window.data("log").path(0).path("message").asText()).isEqualTo("m2");
+    assertThat(window.data("log")).hasSize(1);
+
+    RawGraphql.Reply misordered =
+        client.post(
+            "query { log(distinct_on: [flow_run_id], order_by: [{timestamp: desc}]) { id } }",
+            null);
+    assertThat(misordered.firstError())
+        .isEqualTo("\"distinct_on\" columns must match initial \"order_by\" columns");
+  }
+
+  @Test
   void badLogLevelIsAVariableErrorAnswered400() {
     String run = server.createFlowRun(flowId, List.of(), now);
 

@@ -138,7 +138,7 @@ final class QueueRules {
       }
     }
     for (Map<String, Object> log : logs) {
-      store.logs.add(
+      store.addLog(
           new LogRecord(
               (String) log.get("flow_run_id"),
               (String) log.get("task_run_id"),

@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
 final class ServerSchema {
   static final String SDL_RESOURCE = "/prefect-server-agent-subset.graphql";
   private static final List<String> TABLES =
-      List.of("flow_run", "flow", "task_run", "agent", "tenant", "project");
+      List.of("flow_run", "flow", "task_run", "agent", "tenant", "project", "log");
 
   private final ServerStore store;
   private final StateRules states;

@@ -32,6 +32,7 @@ final class ServerStore {
   final Map<String, Map<String, Object>> edges = new LinkedHashMap<>();
   final Map<String, List<JsonNode>> flowRunHistory = new LinkedHashMap<>();
   final List<LogRecord> logs = new ArrayList<>();
+  final Map<String, Map<String, Object>> logRows = new LinkedHashMap<>();
 
   ServerStore(Clock clock) {
     this.clock = clock;
@@ -213,6 +214,24 @@ final class ServerStore {
     flowRunHistory.remove(flowRunId);
   }
 
+  /** Inserts a log row (columns as in the server's {@code log} table) and its record. */
+  void addLog(LogRecord record) {
+    logs.add(record);
+    Map<String, Object> row = new LinkedHashMap<>();
+    String id = newId();
+    row.put("id", id);
+    row.put("tenant_id", null);
+    row.put("flow_run_id", record.flowRunId());
+    row.put("task_run_id", record.taskRunId());
+    row.put("timestamp", record.timestamp());
+    row.put("name", record.name());
+    row.put("level", record.level());
+    row.put("message", record.message());
+    row.put("info", record.info());
+    row.put("is_loaded_from_archive", null);
+    logRows.put(id, row);
+  }
+
   static ArrayNode sortedLabels(List<String> labels) {
     ArrayNode array = MAPPER.createArrayNode();
     (labels == null ? List.<String>of() : labels).stream().distinct().sorted().forEach(array::add);
@@ -238,6 +257,7 @@ final class ServerStore {
       case "task" -> tasks;
       case "flow_group" -> flowGroups;
       case "edge" -> edges;
+      case "log" -> logRows;
       default -> throw new IllegalArgumentException("no table " + name);
     };
   }
