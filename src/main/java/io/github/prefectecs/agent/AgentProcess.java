@@ -58,22 +58,24 @@ public final class AgentProcess {
     }
     VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));
     Agent agent =
-        new Agent(
-            config,
-            prefect,
-            tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits),
-            new SdkEcsTasks(ecs, limits),
-            clock,
-            metrics,
-            writer ->
-                CloudWatchForwarding.create(
-                    config,
-                    ecs,
-                    limits.definitionRead(),
-                    writer,
-                    new MeteredPrefectApi(prefect, metrics),
-                    metrics,
-                    clock));
+        AgentAssembly.builder(config)
+            .clock(clock)
+            .metrics(metrics)
+            .api(prefect)
+            .launcher(tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits))
+            .supervision(new SdkEcsTasks(ecs, limits))
+            .logs(
+                shared ->
+                    CloudWatchForwarding.create(
+                        config,
+                        ecs,
+                        limits.definitionRead(),
+                        shared.writer(),
+                        shared.api(),
+                        metrics,
+                        clock))
+            .closing("the ECS client", ecs)
+            .build();
     agent.useHandshake(handshake);
     try {
       Signals.onTermination(agent::requestStop, agent::close);
@@ -89,7 +91,6 @@ public final class AgentProcess {
       return agent.exitCode();
     } finally {
       agent.close();
-      ecs.close();
     }
   }
 }

@@ -68,7 +68,12 @@ class AgentLimitsTest {
   void theStopStagesLeaveTheFlushItsShareInsideEcsStopTimeout() {
     Duration ecsStopTimeoutMax = Duration.ofSeconds(120);
     Duration laterStages =
-        StopBudget.WATCH.plus(StopBudget.LOGS).plus(StopBudget.FLUSH).plus(StopBudget.POOL);
+        StopBudget.WATCH
+            .plus(StopBudget.LOGS)
+            .plus(StopBudget.FLUSH)
+            .plus(StopBudget.NOTICES)
+            .plus(StopBudget.POOL)
+            .plus(StopBudget.CLIENTS);
 
     assertThat(StopBudget.TOTAL).isLessThan(ecsStopTimeoutMax);
     // a quick poll stop: launches get what the budget leaves after the later stages' shares

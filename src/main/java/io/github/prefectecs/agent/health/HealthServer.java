@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.health;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.prefectecs.agent.run.AgentHealth;
+import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -56,12 +57,7 @@ public final class HealthServer implements AutoCloseable {
           "Cannot serve the agent address " + address + ": " + e.getMessage(), e);
     }
     ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "agent-api-server");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadExecutor(new NamedThreadFactory("agent-api-server", true));
     server.setExecutor(executor);
     server.createContext("/api/health", exchange -> health(exchange, health));
     server.createContext(

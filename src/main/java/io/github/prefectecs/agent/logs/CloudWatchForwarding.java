@@ -48,7 +48,7 @@ public final class CloudWatchForwarding {
       Clock clock) {
     LogForwarding mode = config.ecs().forwardLogs();
     if (mode == LogForwarding.OFF) {
-      return new CloudWatchForwarding(null, null, null);
+      return off();
     }
     ForwarderSettings settings = ForwarderSettings.defaults(mode);
     TokenBucket filter = LogForwarder.filterQuota();
@@ -100,6 +100,11 @@ public final class CloudWatchForwarding {
             writer,
             clock);
     return new CloudWatchForwarding(forwarder, logs, group);
+  }
+
+  /** No forwarding: no client, no thread; every method does nothing. */
+  public static CloudWatchForwarding off() {
+    return new CloudWatchForwarding(null, null, null);
   }
 
   /** Where task starts and stops go. */

@@ -33,7 +33,9 @@ public final class Signals {
       }
     } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
       LOG.debug("Cannot handle signals directly ({}); using a shutdown hook", e.toString());
-      Runtime.getRuntime().addShutdownHook(new Thread(drainInShutdownHook, "agent-shutdown"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new NamedThreadFactory("agent-shutdown", false).newThread(drainInShutdownHook));
     }
   }
 }

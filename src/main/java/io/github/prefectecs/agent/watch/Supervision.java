@@ -1,86 +1,26 @@
 package io.github.prefectecs.agent.watch;
 
-import io.github.prefectecs.agent.config.AgentConfig;
-import io.github.prefectecs.agent.metrics.AgentMetrics;
-import io.github.prefectecs.agent.prefect.PrefectApi;
-import io.github.prefectecs.agent.run.AgentHealth;
-import io.github.prefectecs.agent.run.Launcher;
-import io.github.prefectecs.agent.run.RunRegistry;
-import io.github.prefectecs.agent.run.RunReporter;
-import io.github.prefectecs.agent.run.TaskEvents;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The agent's run supervision as configured: a {@link TaskWatcher} over its tasks, whose outcomes
- * go to the run reporter and, when {@code context.secrets.SLACK_WEBHOOK_URL} is set, to Slack.
+ * An agent's run supervision while it runs: what the agent's stop needs of it.
+ *
+ * <p>Implementations are thread-safe.
  */
-public final class Supervision {
-  /** How the watcher is named in the health endpoint's reason when its ticks stop. */
-  static final String LOOP = "task supervision (the task watcher)";
+public interface Supervision {
+  /** No supervision: nothing watched, nothing to stop. */
+  Supervision NONE =
+      new Supervision() {
+        @Override
+        public void stopWatching() {}
 
-  /** A watcher without a finished tick for this long is stuck (a tick ends in seconds). */
-  static final Duration STALE_AFTER = Duration.ofMinutes(3);
-
-  private final TaskWatcher watcher;
-  private final SlackNotices slack;
-
-  private Supervision(TaskWatcher watcher, SlackNotices slack) {
-    this.watcher = watcher;
-    this.slack = slack;
-  }
-
-  /**
-   * Starts watching on {@code thread}.
-   *
-   * @param events where task starts and stops go (log forwarding)
-   * @param launcher told when a run's task ended, so a run queued again gets a new task
-   */
-  public static Supervision start(
-      AgentConfig config,
-      EcsTasks ecsTasks,
-      PrefectApi api,
-      RunRegistry registry,
-      TaskEvents events,
-      RunReporter reporter,
-      Launcher launcher,
-      AgentMetrics metrics,
-      AgentHealth health,
-      Clock clock,
-      ScheduledExecutorService thread) {
-    SlackNotices slack =
-        config.slackWebhookUrl().isPresent() ? new SlackNotices(config.slackWebhookUrl()) : null;
-    RunOutcomes outcomes =
-        new RunOutcomes(reporter, slack == null ? Notices.NONE : slack, launcher::forget, metrics);
-    TaskWatcher watcher =
-        new TaskWatcher(
-            ecsTasks,
-            api,
-            registry,
-            events,
-            outcomes,
-            WatchSettings.defaults(
-                config.ecs().cluster(),
-                config.name(),
-                config.ecs().startTimeout(),
-                config.ecs().spotRelaunchLimit()),
-            clock,
-            thread);
-    health.watchProgress(LOOP, watcher::lastTick, STALE_AFTER);
-    watcher.start();
-    return new Supervision(watcher, slack);
-  }
+        @Override
+        public void closeNotices(Duration timeout) {}
+      };
 
   /** Stops watching (the tick in progress ends on the watch thread). */
-  public void stopWatching() {
-    watcher.close();
-  }
+  void stopWatching();
 
-  /** Sends the Slack notices still queued, waiting up to {@code timeout}. */
-  public void closeNotices(Duration timeout) {
-    if (slack != null) {
-      slack.close(timeout);
-    }
-  }
+  /** Sends the operator notices still queued, waiting up to {@code timeout}. */
+  void closeNotices(Duration timeout);
 }

@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.bench;
 
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.AgentRegistration;
 import io.github.prefectecs.agent.prefect.FlowRun;
@@ -106,7 +107,12 @@ public final class RequestBenchmark {
       Map<String, Long> claimAnswered = new ConcurrentHashMap<>();
       PrefectApi api = new ClaimClock(GraphqlPrefectApi.create(config), claimAnswered);
       PacedLauncher launcher = new PacedLauncher(rate, claimAnswered);
-      Agent agent = new Agent(config, api, t -> launcher, Clock.systemUTC());
+      Agent agent =
+          AgentAssembly.builder(config)
+              .api(api)
+              .launcher(t -> launcher)
+              .clock(Clock.systemUTC())
+              .build();
       long start = System.nanoTime();
       agent.start();
       long deadline = start + TimeUnit.MINUTES.toNanos(10);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -75,11 +76,11 @@ class AgentWithThrottledEcsIT {
               null);
       AgentConfig config = TestConfigs.withEcs(base, settings);
       Agent agent =
-          new Agent(
-              config,
-              GraphqlPrefectApi.create(config),
-              tenant -> EcsLauncher.create(config, tenant, ecs, null, Clock.systemUTC()),
-              Clock.systemUTC());
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(tenant -> EcsLauncher.create(config, tenant, ecs, null, Clock.systemUTC()))
+              .clock(Clock.systemUTC())
+              .build();
       try {
         agent.start();
         Eventually.until(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -68,11 +69,11 @@ class RelaunchIT {
     config =
         TestConfigs.withEcs(TestConfigs.server(server.uri(), List.of("ecs"), 5, null), settings);
     agent =
-        new Agent(
-            config,
-            GraphqlPrefectApi.create(config),
-            tenant -> EcsLauncher.create(config, tenant, ecs, null, Clock.systemUTC()),
-            Clock.systemUTC());
+        AgentAssembly.builder(config)
+            .api(GraphqlPrefectApi.create(config))
+            .launcher(tenant -> EcsLauncher.create(config, tenant, ecs, null, Clock.systemUTC()))
+            .clock(Clock.systemUTC())
+            .build();
   }
 
   @AfterEach

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.Flow;
@@ -70,13 +71,19 @@ class SharedQuotaIT {
           counts.add(mine);
           EcsRateLimits limits = EcsRateLimits.adaptive(null);
           Agent agent =
-              new Agent(
-                  config,
-                  GraphqlPrefectApi.create(config),
-                  tenant ->
-                      new EcsLauncher(
-                          config, tenant, account.client(mine), null, Clock.systemUTC(), limits),
-                  Clock.systemUTC());
+              AgentAssembly.builder(config)
+                  .api(GraphqlPrefectApi.create(config))
+                  .launcher(
+                      tenant ->
+                          new EcsLauncher(
+                              config,
+                              tenant,
+                              account.client(mine),
+                              null,
+                              Clock.systemUTC(),
+                              limits))
+                  .clock(Clock.systemUTC())
+                  .build();
           agents.add(agent);
           agent.start();
         }

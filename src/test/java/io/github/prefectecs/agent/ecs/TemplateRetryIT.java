@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -83,11 +84,11 @@ class TemplateRetryIT {
       AgentConfig config =
           TestConfigs.withEcs(TestConfigs.server(server.uri(), List.of("ecs"), 5, null), settings);
       Agent agent =
-          new Agent(
-              config,
-              GraphqlPrefectApi.create(config),
-              tenant -> EcsLauncher.create(config, tenant, ecs, null, Clock.systemUTC()),
-              Clock.systemUTC());
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(tenant -> EcsLauncher.create(config, tenant, ecs, null, Clock.systemUTC()))
+              .clock(Clock.systemUTC())
+              .build();
       try {
         agent.start();
         Eventually.until(

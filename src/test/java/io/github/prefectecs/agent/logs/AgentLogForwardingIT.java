@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.LogForwarding;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -43,14 +44,20 @@ class AgentLogForwardingIT {
         ForwarderSettings.defaults(LogForwarding.NON_PREFECT)
             .withTiming(Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofMinutes(5));
     Agent agent =
-        new Agent(
-            config,
-            GraphqlPrefectApi.create(config),
-            tenant -> new RecordingLauncher(),
-            Clock.systemUTC(),
-            writer ->
-                CloudWatchForwarding.over(
-                    settings, logs, arn -> Optional.of(source), writer, Clock.systemUTC(), GROUP));
+        AgentAssembly.builder(config)
+            .api(GraphqlPrefectApi.create(config))
+            .launcher(tenant -> new RecordingLauncher())
+            .clock(Clock.systemUTC())
+            .logs(
+                shared ->
+                    CloudWatchForwarding.over(
+                        settings,
+                        logs,
+                        arn -> Optional.of(source),
+                        shared.writer(),
+                        Clock.systemUTC(),
+                        GROUP))
+            .build();
     String taskArn = "arn:aws:ecs:us-east-1:1:task/flows/abc123";
     try {
       agent.start();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.ecs.Ec2QueryVpcLookup;
@@ -95,12 +96,13 @@ class MetricsIT {
               flow(server, localRun), List.of("ecs"), Instant.now().minusSeconds(1), localRun);
 
       Agent agent =
-          new Agent(
-              config,
-              GraphqlPrefectApi.create(config),
-              tenant -> EcsLauncher.create(config, tenant, ecs, lookup, Clock.systemUTC()),
-              Clock.systemUTC(),
-              metrics);
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(
+                  tenant -> EcsLauncher.create(config, tenant, ecs, lookup, Clock.systemUTC()))
+              .clock(Clock.systemUTC())
+              .metrics(metrics)
+              .build();
       try {
         agent.start();
         Eventually.until(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectStates;
@@ -47,7 +48,11 @@ class AgentIT {
 
   private Agent startAgent(AgentConfig config) {
     Agent agent =
-        new Agent(config, GraphqlPrefectApi.create(config), tenant -> launcher, Clock.systemUTC());
+        AgentAssembly.builder(config)
+            .api(GraphqlPrefectApi.create(config))
+            .launcher(tenant -> launcher)
+            .clock(Clock.systemUTC())
+            .build();
     agents.add(agent);
     agent.start();
     return agent;

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
@@ -41,7 +42,11 @@ class ApiResilienceIT {
     server = PrefectServerDouble.start();
     AgentConfig config = TestConfigs.server(server.uri(), List.of("dev"));
     agent =
-        new Agent(config, GraphqlPrefectApi.create(config), tenant -> launcher, Clock.systemUTC());
+        AgentAssembly.builder(config)
+            .api(GraphqlPrefectApi.create(config))
+            .launcher(tenant -> launcher)
+            .clock(Clock.systemUTC())
+            .build();
     agent.start();
     Eventually.until(WAIT, "healthy", () -> agent.health().status().healthy());
   }

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.server.LostAnswers.Mode;
@@ -32,8 +33,11 @@ class ClaimBackoffIT {
       server.loseAnswers(1_000, "set_flow_run_states", bad, Mode.GRAPHQL_ERROR, Duration.ZERO);
       AgentConfig config = TestConfigs.server(server.uri(), List.of());
       Agent agent =
-          new Agent(
-              config, GraphqlPrefectApi.create(config), tenant -> launcher, Clock.systemUTC());
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(tenant -> launcher)
+              .clock(Clock.systemUTC())
+              .build();
       try {
         agent.start();
         Eventually.until(Duration.ofSeconds(30), "a first claim", () -> claims(server, bad) >= 1);

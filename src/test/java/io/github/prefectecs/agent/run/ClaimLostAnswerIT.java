@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.server.LostAnswers.Mode;
@@ -40,7 +41,11 @@ class ClaimLostAnswerIT {
     server = PrefectServerDouble.start();
     AgentConfig config = TestConfigs.server(server.uri(), List.of("dev"));
     agent =
-        new Agent(config, GraphqlPrefectApi.create(config), tenant -> launcher, Clock.systemUTC());
+        AgentAssembly.builder(config)
+            .api(GraphqlPrefectApi.create(config))
+            .launcher(tenant -> launcher)
+            .clock(Clock.systemUTC())
+            .build();
   }
 
   @AfterEach

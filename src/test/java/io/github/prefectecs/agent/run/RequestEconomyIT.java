@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
@@ -59,7 +60,11 @@ class RequestEconomyIT {
       PacedLauncher launcher = new PacedLauncher(20, Map.of());
       AgentConfig config = TestConfigs.server(server.uri(), List.of());
       Agent agent =
-          new Agent(config, GraphqlPrefectApi.create(config), t -> launcher, Clock.systemUTC());
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(t -> launcher)
+              .clock(Clock.systemUTC())
+              .build();
       try {
         agent.start();
         Eventually.until(
@@ -115,7 +120,11 @@ class RequestEconomyIT {
       RecordingLauncher launcher = new RecordingLauncher();
       AgentConfig config = TestConfigs.server(server.uri(), List.of(), 25, null);
       Agent agent =
-          new Agent(config, GraphqlPrefectApi.create(config), t -> launcher, Clock.systemUTC());
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(t -> launcher)
+              .clock(Clock.systemUTC())
+              .build();
       try {
         agent.start();
         Eventually.until(
@@ -149,7 +158,11 @@ class RequestEconomyIT {
       RecordingLauncher launcher = new RecordingLauncher().holdLaunchesUntil(gate);
       AgentConfig config = TestConfigs.server(server.uri(), List.of(), 2, null);
       Agent agent =
-          new Agent(config, GraphqlPrefectApi.create(config), t -> launcher, Clock.systemUTC());
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(t -> launcher)
+              .clock(Clock.systemUTC())
+              .build();
       try {
         agent.start();
         Eventually.until(WAIT, "two launches in progress", () -> launcher.launches().size() == 2);

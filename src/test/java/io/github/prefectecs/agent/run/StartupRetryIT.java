@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
@@ -34,38 +35,39 @@ class StartupRetryIT {
     try (PrefectServerDouble server = PrefectServerDouble.start()) {
       AgentConfig config = TestConfigs.server(server.uri(), List.of());
       Agent agent =
-          new Agent(
-              config,
-              GraphqlPrefectApi.create(config),
-              tenant -> {
-                built.incrementAndGet();
-                open.incrementAndGet();
-                return new Launcher() {
-                  @Override
-                  public Map<String, String> start() {
-                    if (startFailures.getAndDecrement() > 0) {
-                      throw new RuntimeException("ListTasks throttled: Rate exceeded");
-                    }
-                    return recording.start();
-                  }
+          AgentAssembly.builder(config)
+              .api(GraphqlPrefectApi.create(config))
+              .launcher(
+                  tenant -> {
+                    built.incrementAndGet();
+                    open.incrementAndGet();
+                    return new Launcher() {
+                      @Override
+                      public Map<String, String> start() {
+                        if (startFailures.getAndDecrement() > 0) {
+                          throw new RuntimeException("ListTasks throttled: Rate exceeded");
+                        }
+                        return recording.start();
+                      }
 
-                  @Override
-                  public LaunchResult launch(FlowRun run, int attempt) {
-                    return recording.launch(run, attempt);
-                  }
+                      @Override
+                      public LaunchResult launch(FlowRun run, int attempt) {
+                        return recording.launch(run, attempt);
+                      }
 
-                  @Override
-                  public void forget(String flowRunId) {
-                    recording.forget(flowRunId);
-                  }
+                      @Override
+                      public void forget(String flowRunId) {
+                        recording.forget(flowRunId);
+                      }
 
-                  @Override
-                  public void close() {
-                    open.decrementAndGet();
-                  }
-                };
-              },
-              Clock.systemUTC());
+                      @Override
+                      public void close() {
+                        open.decrementAndGet();
+                      }
+                    };
+                  })
+              .clock(Clock.systemUTC())
+              .build();
       try {
         agent.start();
         Eventually.until(

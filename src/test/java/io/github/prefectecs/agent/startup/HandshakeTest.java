@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
@@ -87,14 +88,15 @@ class HandshakeTest {
           public void close() {}
         };
     try (Agent agent =
-        new Agent(
-            config,
-            api,
-            tenant -> {
-              launcherTenant.set(tenant);
-              return launcher;
-            },
-            Clock.systemUTC())) {
+        AgentAssembly.builder(config)
+            .api(api)
+            .launcher(
+                tenant -> {
+                  launcherTenant.set(tenant);
+                  return launcher;
+                })
+            .clock(Clock.systemUTC())
+            .build()) {
       agent.start();
 
       assertThat(launcherStarted.await(10, TimeUnit.SECONDS))

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.ecs.EcsRateLimits;
@@ -87,13 +88,15 @@ class SupervisionIT {
     EcsRateLimits limits = EcsRateLimits.ecsQuotas();
     Clock clock = Clock.systemUTC();
     agent =
-        new Agent(
-            config,
-            GraphqlPrefectApi.create(config),
-            tenant ->
-                new EcsLauncher(config, tenant, account.ecs(), account.vpcLookup(), clock, limits),
-            new SdkEcsTasks(account.ecs(), limits),
-            clock);
+        AgentAssembly.builder(config)
+            .api(GraphqlPrefectApi.create(config))
+            .launcher(
+                tenant ->
+                    new EcsLauncher(
+                        config, tenant, account.ecs(), account.vpcLookup(), clock, limits))
+            .supervision(new SdkEcsTasks(account.ecs(), limits))
+            .clock(clock)
+            .build();
     agent.start();
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.Agent;
+import io.github.prefectecs.agent.AgentAssembly;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.config.EcsSettings;
@@ -124,12 +125,12 @@ class WatchIT {
     EcsRateLimits limits = EcsRateLimits.ecsQuotas();
     Clock clock = Clock.systemUTC();
     Agent agent =
-        new Agent(
-            config,
-            GraphqlPrefectApi.create(config),
-            tenant -> new EcsLauncher(config, tenant, ecs, lookup, clock, limits),
-            new SdkEcsTasks(ecs, limits),
-            clock);
+        AgentAssembly.builder(config)
+            .api(GraphqlPrefectApi.create(config))
+            .launcher(tenant -> new EcsLauncher(config, tenant, ecs, lookup, clock, limits))
+            .supervision(new SdkEcsTasks(ecs, limits))
+            .clock(clock)
+            .build();
     agents.add(agent);
     agent.start();
   }
