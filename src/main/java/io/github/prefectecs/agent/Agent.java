@@ -1,8 +1,8 @@
 package io.github.prefectecs.agent;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.health.AgentHealth;
 import io.github.prefectecs.agent.health.HealthServer;
-import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.TaskEvents;

@@ -1,13 +1,13 @@
 package io.github.prefectecs.agent;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.health.AgentHealth;
 import io.github.prefectecs.agent.logs.CloudWatchForwarding;
 import io.github.prefectecs.agent.logs.RunLogWriter;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.metrics.MeteredPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
-import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.FlowRunPoller;
 import io.github.prefectecs.agent.run.LaunchRunner;
 import io.github.prefectecs.agent.run.LaunchSlots;

@@ -1,11 +1,11 @@
 package io.github.prefectecs.agent;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.health.AgentHealth;
 import io.github.prefectecs.agent.logs.CloudWatchForwarding;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
-import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.LaunchSlots;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.RunRegistry;

@@ -1,12 +1,12 @@
 package io.github.prefectecs.agent;
 
+import io.github.prefectecs.agent.aws.AwsClients;
+import io.github.prefectecs.agent.aws.EcsRateLimits;
+import io.github.prefectecs.agent.aws.VpcLookup;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.ConfigException;
-import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
-import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import io.github.prefectecs.agent.ecs.SdkEcsTasks;
-import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.logs.CloudWatchForwarding;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.metrics.MeteredPrefectApi;

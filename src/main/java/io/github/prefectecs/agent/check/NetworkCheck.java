@@ -1,10 +1,10 @@
 package io.github.prefectecs.agent.check;
 
+import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
+import io.github.prefectecs.agent.aws.VpcLookup;
+import io.github.prefectecs.agent.aws.VpcLookupException;
 import io.github.prefectecs.agent.config.EcsSettings;
-import io.github.prefectecs.agent.ecs.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.ecs.LaunchPreview;
-import io.github.prefectecs.agent.ecs.VpcLookup;
-import io.github.prefectecs.agent.ecs.VpcLookupException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

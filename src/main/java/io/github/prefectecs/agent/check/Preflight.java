@@ -1,8 +1,8 @@
 package io.github.prefectecs.agent.check;
 
+import io.github.prefectecs.agent.aws.AwsClients;
+import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.config.AgentConfig;
-import io.github.prefectecs.agent.ecs.AwsClients;
-import io.github.prefectecs.agent.ecs.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.ecs.LaunchPreview;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;

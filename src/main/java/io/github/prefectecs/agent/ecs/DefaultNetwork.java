@@ -2,13 +2,15 @@ package io.github.prefectecs.agent.ecs;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.aws.VpcLookup;
+import io.github.prefectecs.agent.aws.VpcLookupException;
 import java.util.List;
 
 /**
  * Infers the awsvpc network configuration from the account's default VPC, as the reference agent
  * does: its subnets (default-for-AZ or public ones preferred) with a public IP.
  */
-final class DefaultNetwork {
+public final class DefaultNetwork {
   private static final String FIX =
       "; set --subnet/--security-group or networkConfiguration in --run-task-kwargs";
 
@@ -21,7 +23,7 @@ final class DefaultNetwork {
    *     subnets, or EC2 refuses the call
    * @throws EcsLaunchException (retryable) when EC2 stayed throttled or unreachable
    */
-  static ObjectNode infer(VpcLookup lookup, List<String> securityGroups) {
+  public static ObjectNode infer(VpcLookup lookup, List<String> securityGroups) {
     VpcLookup.DefaultVpc vpc;
     try {
       vpc =

@@ -2,6 +2,8 @@ package io.github.prefectecs.agent.ecs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.aws.S3ObjectReader;
+import io.github.prefectecs.agent.support.HttpStatuses;
 import io.github.prefectecs.agent.support.Messages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,7 +100,16 @@ final class DocumentLoader {
 
   private byte[] readRemote(String what, String location) throws InterruptedException {
     try {
-      return location.startsWith("s3://") ? s3.read(what, location) : httpGet(what, location);
+      if (location.startsWith("s3://")) {
+        try {
+          return s3.read(what, location);
+        } catch (S3ObjectReader.S3ReadException e) {
+          throw e.retryable()
+              ? EcsLaunchException.retryable(e.getMessage(), null)
+              : EcsLaunchException.rejected(e.getMessage());
+        }
+      }
+      return httpGet(what, location);
     } catch (IOException | java.io.UncheckedIOException e) {
       // a timeout, a reset or a refused connection: the next attempt may well succeed
       throw EcsLaunchException.retryable(
@@ -107,10 +118,6 @@ final class DocumentLoader {
   }
 
   /** Whether an HTTP status of a remote document may pass on a later attempt. */
-  static boolean transientStatus(int status) {
-    return status >= 500 || status == 429 || status == 408;
-  }
-
   private byte[] httpGet(String what, String location) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(location)).timeout(TIMEOUT).GET().build();
@@ -120,7 +127,7 @@ final class DocumentLoader {
       int status = response.statusCode();
       if (status / 100 != 2) {
         String message = what + " " + location + ": HTTP " + status;
-        throw transientStatus(status)
+        throw HttpStatuses.isTransient(status)
             ? EcsLaunchException.retryable(message, null)
             : EcsLaunchException.rejected(message);
       }

@@ -2,6 +2,10 @@ package io.github.prefectecs.agent.ecs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.aws.AwsClients;
+import io.github.prefectecs.agent.aws.EcsRateLimits;
+import io.github.prefectecs.agent.aws.S3ObjectReader;
+import io.github.prefectecs.agent.aws.VpcLookup;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.CapacityProviderItem;
 import io.github.prefectecs.agent.config.EcsSettings;

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.ecs;
 
+import io.github.prefectecs.agent.aws.EcsRateLimits;
 import io.github.prefectecs.agent.run.RunAttempt;
 import io.github.prefectecs.agent.watch.EcsTasks;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class RunningTasks {
     do {
       String next = token;
       ListTasksResponse page =
-          EcsRateLimits.call(
+          EcsCalls.call(
               () ->
                   ecs.listTasks(
                       r -> r.cluster(cluster).desiredStatus(DesiredStatus.RUNNING).nextToken(next)),
@@ -47,7 +48,7 @@ final class RunningTasks {
     for (int from = 0; from < arns.size(); from += BATCH) {
       List<String> batch = arns.subList(from, Math.min(arns.size(), from + BATCH));
       List<Task> tasks =
-          EcsRateLimits.call(
+          EcsCalls.call(
                   () ->
                       ecs.describeTasks(
                           r -> r.cluster(cluster).tasks(batch).include(TaskField.TAGS)),
@@ -75,7 +76,7 @@ final class RunningTasks {
       do {
         String next = token;
         ListTasksResponse page =
-            EcsRateLimits.call(
+            EcsCalls.call(
                 () ->
                     ecs.listTasks(
                         r ->
@@ -93,7 +94,7 @@ final class RunningTasks {
     for (int from = 0; from < all.size(); from += BATCH) {
       List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
       tasks.addAll(
-          EcsRateLimits.call(
+          EcsCalls.call(
                   () ->
                       ecs.describeTasks(
                           r -> r.cluster(cluster).tasks(batch).include(TaskField.TAGS)),
@@ -128,8 +129,7 @@ final class RunningTasks {
   static Task describe(EcsClient ecs, EcsRateLimits limits, String cluster, String arn) {
     String in = EcsTasks.clusterOf(arn, cluster);
     List<Task> tasks =
-        EcsRateLimits.call(
-                () -> ecs.describeTasks(r -> r.cluster(in).tasks(arn)), limits.clusterRead())
+        EcsCalls.call(() -> ecs.describeTasks(r -> r.cluster(in).tasks(arn)), limits.clusterRead())
             .tasks();
     return tasks.stream().filter(t -> arn.equals(t.taskArn())).findFirst().orElse(null);
   }
@@ -138,8 +138,7 @@ final class RunningTasks {
   static void stop(EcsClient ecs, EcsRateLimits limits, String cluster, String arn, String reason) {
     String in = EcsTasks.clusterOf(arn, cluster);
     String cut = reason.length() > 255 ? reason.substring(0, 255) : reason;
-    EcsRateLimits.call(
-        () -> ecs.stopTask(r -> r.cluster(in).task(arn).reason(cut)), limits.runTask());
+    EcsCalls.call(() -> ecs.stopTask(r -> r.cluster(in).task(arn).reason(cut)), limits.runTask());
   }
 
   static boolean startedBy(Task task, String agentName) {

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.ecs;
 
+import io.github.prefectecs.agent.aws.EcsRateLimits;
 import io.github.prefectecs.agent.watch.EcsTasks;
 import io.github.prefectecs.agent.watch.EcsTasksException;
 import io.github.prefectecs.agent.watch.ObservedTask;
@@ -130,7 +131,7 @@ public final class SdkEcsTasks implements EcsTasks {
       Supplier<T> call,
       io.github.prefectecs.agent.support.TokenBucket bucket) {
     try {
-      return EcsRateLimits.call(call, bucket);
+      return EcsCalls.call(call, bucket);
     } catch (SdkException e) {
       EcsLaunchException translated = AwsErrors.translate(action, cluster, e);
       throw new EcsTasksException(translated.getMessage(), translated.retryable(), e);

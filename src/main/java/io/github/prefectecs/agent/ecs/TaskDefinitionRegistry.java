@@ -2,6 +2,8 @@ package io.github.prefectecs.agent.ecs;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.aws.EcsRateLimits;
+import io.github.prefectecs.agent.aws.SdkTrees;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -101,7 +103,7 @@ final class TaskDefinitionRegistry {
         call(
             "ListTaskDefinitions",
             () ->
-                EcsRateLimits.call(
+                EcsCalls.call(
                     () ->
                         ecs.listTaskDefinitions(
                                 r ->
@@ -130,7 +132,7 @@ final class TaskDefinitionRegistry {
 
   private DescribeTaskDefinitionResponse describe(String familyOrArn) {
     try {
-      return EcsRateLimits.call(
+      return EcsCalls.call(
           () ->
               ecs.describeTaskDefinition(
                   r -> r.taskDefinition(familyOrArn).include(TaskDefinitionField.TAGS)),
@@ -159,7 +161,7 @@ final class TaskDefinitionRegistry {
     return call(
         "RegisterTaskDefinition",
         () ->
-            EcsRateLimits.call(
+            EcsCalls.call(
                 () -> ecs.registerTaskDefinition(request).taskDefinition().taskDefinitionArn(),
                 limits.definitionModify()));
   }

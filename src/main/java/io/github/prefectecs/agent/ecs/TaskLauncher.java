@@ -1,6 +1,8 @@
 package io.github.prefectecs.agent.ecs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.prefectecs.agent.aws.EcsRateLimits;
+import io.github.prefectecs.agent.aws.SdkTrees;
 import io.github.prefectecs.agent.config.CapacityProviderItem;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.FlowRun;
@@ -80,9 +82,8 @@ final class TaskLauncher {
     boolean fargate = RunTaskKwargs.onFargate(kwargs, settings);
     try {
       return fargate
-          ? EcsRateLimits.call(
-              () -> ecs.runTask(request), limits.runTask(), limits.fargateRunTask())
-          : EcsRateLimits.call(() -> ecs.runTask(request), limits.runTask());
+          ? EcsCalls.call(() -> ecs.runTask(request), limits.runTask(), limits.fargateRunTask())
+          : EcsCalls.call(() -> ecs.runTask(request), limits.runTask());
     } catch (ConflictException e) {
       // The token was used before with other arguments (a retry whose first answer was lost,
       // re-rendered): ECS names the task that call started, and that task is this launch's.

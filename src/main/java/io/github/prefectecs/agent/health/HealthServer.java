@@ -2,7 +2,6 @@ package io.github.prefectecs.agent.health;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.support.NamedThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.github.prefectecs.agent.logs;
 
+import io.github.prefectecs.agent.aws.AwsClients;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.LogForwarding;
-import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.run.TaskEvents;

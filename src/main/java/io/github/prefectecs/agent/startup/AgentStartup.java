@@ -1,9 +1,9 @@
 package io.github.prefectecs.agent.startup;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.health.AgentHealth;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
-import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;

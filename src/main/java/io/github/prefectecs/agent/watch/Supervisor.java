@@ -1,9 +1,9 @@
 package io.github.prefectecs.agent.watch;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.health.AgentHealth;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectApi;
-import io.github.prefectecs.agent.run.AgentHealth;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.RunRegistry;
 import io.github.prefectecs.agent.run.RunReporter;

@@ -1,12 +1,12 @@
 package io.github.prefectecs.agent.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.prefectecs.agent.aws.EcsRateLimits;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.config.Secret;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
-import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import io.github.prefectecs.agent.ecs.FakeEcsClient;
 import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;

@@ -1,9 +1,9 @@
 package io.github.prefectecs.agent.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.prefectecs.agent.aws.EcsRateLimits;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
-import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import io.github.prefectecs.agent.ecs.QuotaEcs;
 import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;

@@ -1,7 +1,7 @@
 package io.github.prefectecs.agent.bench;
 
-import io.github.prefectecs.agent.ecs.EcsRateLimits;
-import io.github.prefectecs.agent.quota.Throttling;
+import io.github.prefectecs.agent.aws.EcsRateLimits;
+import io.github.prefectecs.agent.aws.Throttling;
 import io.github.prefectecs.agent.support.TokenBucket;
 import java.time.Duration;
 import java.util.List;

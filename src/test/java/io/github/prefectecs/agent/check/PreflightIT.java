@@ -2,10 +2,10 @@ package io.github.prefectecs.agent.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.config.EcsSettings;
-import io.github.prefectecs.agent.ecs.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiSettings;

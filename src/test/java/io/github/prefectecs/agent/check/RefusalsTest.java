@@ -3,8 +3,8 @@ package io.github.prefectecs.agent.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.config.EcsSettings;
-import io.github.prefectecs.agent.ecs.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.ecs.LaunchPreview;
 import io.github.prefectecs.agent.support.Backoff;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.prefectecs.agent.aws.S3ObjectReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

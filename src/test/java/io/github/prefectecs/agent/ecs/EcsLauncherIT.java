@@ -6,6 +6,9 @@ import static io.github.prefectecs.agent.ecs.Fixtures.uuid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
+import io.github.prefectecs.agent.aws.S3ObjectReader;
+import io.github.prefectecs.agent.aws.VpcLookup;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.support.Backoff;

@@ -2,8 +2,8 @@ package io.github.prefectecs.agent.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.prefectecs.agent.aws.AwsClients;
 import io.github.prefectecs.agent.config.AgentConfig;
-import io.github.prefectecs.agent.ecs.AwsClients;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.support.AdaptiveRate;
 import io.github.prefectecs.agent.support.TokenBucket;

@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.prefectecs.agent.health.AgentHealth;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.testsupport.Eventually;
 import java.time.Clock;

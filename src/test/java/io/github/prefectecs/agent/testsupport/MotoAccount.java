@@ -1,8 +1,8 @@
 package io.github.prefectecs.agent.testsupport;
 
+import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
+import io.github.prefectecs.agent.aws.VpcLookup;
 import io.github.prefectecs.agent.config.EcsSettings;
-import io.github.prefectecs.agent.ecs.Ec2QueryVpcLookup;
-import io.github.prefectecs.agent.ecs.VpcLookup;
 import io.github.prefectecs.agent.support.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;

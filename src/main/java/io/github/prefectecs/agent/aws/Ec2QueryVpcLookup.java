@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
 import io.github.prefectecs.agent.support.Backoff;
 import io.github.prefectecs.agent.support.Messages;

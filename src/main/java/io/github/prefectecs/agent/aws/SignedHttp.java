@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
@@ -37,13 +37,13 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  *
  * <p>Thread-safe; the field tables of the models seen are kept (a few dozen small maps).
  */
-final class SdkTrees {
+public final class SdkTrees {
   private static final Map<Class<?>, Map<String, SdkField<?>>> FIELDS = new ConcurrentHashMap<>();
 
   private SdkTrees() {}
 
   /** Why a tree does not fit the request: one line naming the field. */
-  static final class Mismatch extends Exception {
+  public static final class Mismatch extends Exception {
     private static final long serialVersionUID = 1L;
 
     Mismatch(String message) {
@@ -56,7 +56,7 @@ final class SdkTrees {
    *
    * @throws Mismatch for a field the request does not have or a value of the wrong kind
    */
-  static <B extends SdkPojo> B fill(B builder, JsonNode tree) throws Mismatch {
+  public static <B extends SdkPojo> B fill(B builder, JsonNode tree) throws Mismatch {
     if (!tree.isObject()) {
       throw new Mismatch("expected an object, got " + kind(tree));
     }

@@ -1,12 +1,8 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
-import io.github.prefectecs.agent.quota.QuotaFamilies;
-import io.github.prefectecs.agent.quota.Throttling;
 import io.github.prefectecs.agent.support.AdaptiveRate;
 import io.github.prefectecs.agent.support.TokenBucket;
 import java.util.List;
-import java.util.function.Supplier;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 
@@ -118,30 +114,5 @@ public record EcsRateLimits(
         || run.capacityProviderStrategy().stream()
             .anyMatch(
                 i -> i.capacityProvider() != null && i.capacityProvider().startsWith("FARGATE"));
-  }
-
-  /**
-   * Waits for a token of each bucket, then calls; a throttled call is reported to the buckets (an
-   * SDK client's interceptor will have reported it too, which the buckets' hold period absorbs).
-   */
-  static <T> T call(Supplier<T> call, TokenBucket... buckets) {
-    for (TokenBucket bucket : buckets) {
-      try {
-        bucket.acquire();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw EcsLaunchException.retryable(
-            "interrupted while waiting for the " + bucket.name() + " rate limit", e);
-      }
-    }
-    try {
-      return call.get();
-    } catch (AwsServiceException e) {
-      if (AwsErrors.isThrottling(
-          e, e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage())) {
-        Throttling.report(List.of(buckets));
-      }
-      throw e;
-    }
   }
 }

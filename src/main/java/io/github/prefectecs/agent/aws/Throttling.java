@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.quota;
+package io.github.prefectecs.agent.aws;
 
 import io.github.prefectecs.agent.support.TokenBucket;
 import java.util.List;

@@ -1,8 +1,9 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.prefectecs.agent.ecs.DefaultNetwork;
 import io.github.prefectecs.agent.support.Backoff;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

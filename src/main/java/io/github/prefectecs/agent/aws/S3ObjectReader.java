@@ -1,5 +1,6 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
+import io.github.prefectecs.agent.support.HttpStatuses;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,16 +18,17 @@ import software.amazon.awssdk.http.SdkHttpMethod;
  * AWS_ENDPOINT_URL_S3}, else {@code AWS_ENDPOINT_URL} (path-style), else the regional
  * virtual-hosted endpoint.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. A failure is an {@link S3ReadException} that says whether it is worth trying
+ * again.
  */
-final class S3ObjectReader {
+public final class S3ObjectReader {
   private static final String EMPTY_SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   private final SignedHttp signed;
   private final String region;
   private final Map<String, String> environment;
 
-  S3ObjectReader(
+  public S3ObjectReader(
       SdkHttpClient http,
       AwsCredentialsProvider credentials,
       String region,
@@ -36,12 +38,17 @@ final class S3ObjectReader {
     this.environment = Map.copyOf(environment);
   }
 
-  byte[] read(String what, String location) throws IOException {
+  /**
+   * The object at {@code location} ({@code s3://bucket/key}); {@code what} names it in messages.
+   *
+   * @throws S3ReadException for a malformed location or an S3 error answer
+   */
+  public byte[] read(String what, String location) throws IOException {
     URI uri = URI.create(location);
     String bucket = uri.getHost();
     String key = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
     if (bucket == null || key.isEmpty()) {
-      throw EcsLaunchException.rejected(what + " " + location + ": expected s3://bucket/key");
+      throw new S3ReadException(what + " " + location + ": expected s3://bucket/key", false);
     }
     SdkHttpFullRequest unsigned =
         SdkHttpFullRequest.builder()
@@ -55,9 +62,8 @@ final class S3ObjectReader {
     if (status / 100 != 2) {
       String code = s3Code(bytes);
       String message = what + " " + location + ": S3 answered HTTP " + status + code;
-      throw DocumentLoader.transientStatus(status) || code.contains("SlowDown")
-          ? EcsLaunchException.retryable(message, null)
-          : EcsLaunchException.rejected(message);
+      throw new S3ReadException(
+          message, HttpStatuses.isTransient(status) || code.contains("SlowDown"));
     }
     return bytes;
   }
@@ -77,5 +83,19 @@ final class S3ObjectReader {
     int start = text.indexOf("<Code>");
     int end = text.indexOf("</Code>");
     return start >= 0 && end > start ? " (" + text.substring(start + 6, end) + ")" : "";
+  }
+
+  /** S3 refused or failed a read; {@link #retryable()} when a later try may succeed. */
+  public static final class S3ReadException extends RuntimeException {
+    private final boolean retryable;
+
+    S3ReadException(String message, boolean retryable) {
+      super(message);
+      this.retryable = retryable;
+    }
+
+    public boolean retryable() {
+      return retryable;
+    }
   }
 }

@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.run;
+package io.github.prefectecs.agent.health;
 
 import java.time.Clock;
 import java.time.Duration;

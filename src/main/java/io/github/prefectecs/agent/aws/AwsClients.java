@@ -1,10 +1,9 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.AwsSecretCredentials;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.metrics.AwsRequestMetrics;
-import io.github.prefectecs.agent.quota.ThrottleInterceptor;
 import io.github.prefectecs.agent.support.TokenBucket;
 import java.time.Duration;
 import java.util.List;

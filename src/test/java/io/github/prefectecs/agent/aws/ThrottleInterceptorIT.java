@@ -1,10 +1,9 @@
-package io.github.prefectecs.agent.quota;
+package io.github.prefectecs.agent.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.github.prefectecs.agent.ecs.EcsRateLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.github.prefectecs.agent.ecs;
+package io.github.prefectecs.agent.aws;
 
 /**
  * A failed default-VPC lookup. The message is one line naming the EC2 action and the cause (an EC2
