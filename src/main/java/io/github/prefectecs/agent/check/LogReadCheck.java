@@ -1,7 +1,7 @@
 package io.github.prefectecs.agent.check;
 
-import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.config.LogForwarding;
+import io.github.prefectecs.agent.config.LogSettings;
 import io.github.prefectecs.agent.support.Messages;
 import java.time.Instant;
 import java.util.Locale;
@@ -20,19 +20,19 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundExce
 final class LogReadCheck {
   static final String NAME = "log reading";
 
-  private final EcsSettings ecs;
+  private final LogSettings settings;
   private final CloudWatchLogsClient logs;
 
-  LogReadCheck(EcsSettings ecs, CloudWatchLogsClient logs) {
-    this.ecs = ecs;
+  LogReadCheck(LogSettings settings, CloudWatchLogsClient logs) {
+    this.settings = settings;
     this.logs = logs;
   }
 
   CheckResult run() {
-    if (ecs.forwardLogs() == LogForwarding.OFF) {
+    if (settings.forwardLogs() == LogForwarding.OFF) {
       return CheckResult.ok(NAME, "log forwarding is off; nothing is read");
     }
-    String group = ecs.effectiveLogGroup();
+    String group = settings.effectiveLogGroup();
     long now = Instant.now().toEpochMilli();
     try {
       logs.filterLogEvents(r -> r.logGroupName(group).startTime(now - 60_000).limit(1));

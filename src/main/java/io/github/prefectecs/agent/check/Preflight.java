@@ -109,13 +109,14 @@ public final class Preflight implements AutoCloseable {
       return results;
     }
     results.addAll(new ClusterCheck(config.ecs(), targets.ecs(), targets.region()).run());
-    TaskDefinitionCheck definition = new TaskDefinitionCheck(config.ecs(), targets.preview());
+    TaskDefinitionCheck definition =
+        new TaskDefinitionCheck(config.ecs(), config.logs(), targets.preview());
     List<CheckResult> definitionResults = definition.run();
     results.addAll(
         new NetworkCheck(config.ecs(), targets.ec2(), targets.region()).run(definition.preview()));
     results.addAll(definitionResults);
-    results.add(new LogGroupCheck(config.ecs().logGroup(), targets.logs()).run());
-    results.add(new LogReadCheck(config.ecs(), targets.logs()).run());
+    results.add(new LogGroupCheck(config.logs().logGroup(), targets.logs()).run());
+    results.add(new LogReadCheck(config.logs(), targets.logs()).run());
     return results;
   }
 

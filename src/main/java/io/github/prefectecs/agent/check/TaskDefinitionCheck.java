@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.check;
 
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.config.LogSettings;
 import io.github.prefectecs.agent.ecs.LaunchPreview;
 import io.github.prefectecs.agent.support.Messages;
 import java.util.ArrayList;
@@ -29,11 +30,13 @@ final class TaskDefinitionCheck {
           "arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+|ssm:[a-z0-9-]+:\\d{12}:parameter/.+)");
 
   private final EcsSettings settings;
+  private final LogSettings logs;
   private final Supplier<LaunchPreview> launcher;
   private LaunchPreview preview;
 
-  TaskDefinitionCheck(EcsSettings settings, Supplier<LaunchPreview> launcher) {
+  TaskDefinitionCheck(EcsSettings settings, LogSettings logs, Supplier<LaunchPreview> launcher) {
     this.settings = settings;
+    this.logs = logs;
     this.launcher = launcher;
   }
 
@@ -125,7 +128,7 @@ final class TaskDefinitionCheck {
       role = preview.field("executionRoleArn");
     }
     if (role == null) {
-      boolean needed = settings.logGroup() != null || settings.apiKeySecretArn() != null;
+      boolean needed = logs.logGroup() != null || settings.apiKeySecretArn() != null;
       return needed
           ? CheckResult.problem(
               EXECUTION_ROLE,

@@ -2,124 +2,129 @@ package io.github.prefectecs.agent.config;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The agent's effective configuration (defaults &lt; files &lt; environment &lt; flags), validated.
- * Built by {@code ConfigLoader}; immutable.
+ * The agent's effective configuration (defaults &lt; files &lt; environment &lt; flags), validated,
+ * one small record per concern. Built once by {@code ConfigLoader}; immutable.
  *
- * @param backend {@code backend}
- * @param api {@code cloud.api}: the GraphQL URL the agent POSTs to
- * @param apiKey {@code cloud.api_key}
- * @param tenantId {@code cloud.tenant_id}; null when it must be looked up
- * @param authToken {@code cloud.agent.auth_token} (deprecated RUNNER token)
- * @param agentConfigId {@code --agent-config-id}; null when unset
  * @param name {@code cloud.agent.name}
  * @param labels {@code cloud.agent.labels}, de-duplicated, in the order given
- * @param envVars {@code cloud.agent.env_vars}: environment given to every flow container
- * @param maxPolls {@code --max-polls}; null means poll forever
- * @param agentAddress {@code cloud.agent.agent_address} as a URI with host and port; null = off
- * @param sendFlowRunLogs {@code cloud.send_flow_run_logs}, or false with {@code --no-cloud-logs}
- * @param agentLogLevel {@code cloud.agent.level}: DEBUG, INFO, WARNING or ERROR
- * @param flowLogLevel {@code logging.level}, forwarded to flows as {@code PREFECT__LOGGING__LEVEL}
- * @param jsonLogs {@code cloud.agent.log_format = "json"}: JSON lines instead of plain text
- * @param requestTimeout {@code cloud.request_timeout}
- * @param maxConcurrentLaunches {@code cloud.agent.max_concurrent_launches}: launch slots
- * @param ecs the ECS options
+ * @param prefect how the agent talks to Prefect
+ * @param flows what every flow container gets
+ * @param ecs how flow tasks are launched
+ * @param supervision how tasks are watched
+ * @param logs where flow containers log and what is forwarded
+ * @param operations how the agent runs as a process
  * @param awsCredentials credentials from {@code context.secrets.AWS_CREDENTIALS}, or null to use
  *     the default AWS credentials chain
- * @param slackWebhookUrl {@code context.secrets.SLACK_WEBHOOK_URL}: where infrastructure failures
- *     of runs are posted; empty for none
  */
 public record AgentConfig(
-    Backend backend,
-    URI api,
-    Secret apiKey,
-    String tenantId,
-    Secret authToken,
-    String agentConfigId,
     String name,
     List<String> labels,
-    Map<String, String> envVars,
-    Integer maxPolls,
-    URI agentAddress,
-    boolean sendFlowRunLogs,
-    String agentLogLevel,
-    String flowLogLevel,
-    boolean jsonLogs,
-    Duration requestTimeout,
-    int maxConcurrentLaunches,
+    PrefectConnection prefect,
+    FlowDefaults flows,
     EcsSettings ecs,
-    AwsSecretCredentials awsCredentials,
-    Secret slackWebhookUrl) {
-
-  public AgentConfig {
-    Objects.requireNonNull(backend, "backend");
-    Objects.requireNonNull(api, "api");
-    Objects.requireNonNull(apiKey, "apiKey");
-    Objects.requireNonNull(authToken, "authToken");
-    Objects.requireNonNull(name, "name");
-    labels = List.copyOf(labels);
-    envVars = Collections.unmodifiableMap(new LinkedHashMap<>(envVars));
-    Objects.requireNonNull(agentLogLevel, "agentLogLevel");
-    Objects.requireNonNull(flowLogLevel, "flowLogLevel");
-    Objects.requireNonNull(requestTimeout, "requestTimeout");
-    Objects.requireNonNull(ecs, "ecs");
-    Objects.requireNonNull(slackWebhookUrl, "slackWebhookUrl");
-    if (maxConcurrentLaunches < 1) {
-      throw new IllegalArgumentException(
-          "max_concurrent_launches must be at least 1, was " + maxConcurrentLaunches);
-    }
-  }
-
-  /** A configuration without a Slack webhook. */
-  public AgentConfig(
-      Backend backend,
-      URI api,
-      Secret apiKey,
-      String tenantId,
-      Secret authToken,
-      String agentConfigId,
-      String name,
-      List<String> labels,
-      Map<String, String> envVars,
-      Integer maxPolls,
-      URI agentAddress,
-      boolean sendFlowRunLogs,
-      String agentLogLevel,
-      String flowLogLevel,
-      boolean jsonLogs,
-      Duration requestTimeout,
-      int maxConcurrentLaunches,
-      EcsSettings ecs,
-      AwsSecretCredentials awsCredentials) {
-    this(
-        backend,
-        api,
-        apiKey,
-        tenantId,
-        authToken,
-        agentConfigId,
-        name,
-        labels,
-        envVars,
-        maxPolls,
-        agentAddress,
-        sendFlowRunLogs,
-        agentLogLevel,
-        flowLogLevel,
-        jsonLogs,
-        requestTimeout,
-        maxConcurrentLaunches,
-        ecs,
-        awsCredentials,
-        Secret.empty());
-  }
+    SupervisionSettings supervision,
+    LogSettings logs,
+    Operations operations,
+    AwsSecretCredentials awsCredentials) {
 
   /** The core version the agent claims on the wire ({@code X-PREFECT-CORE-VERSION}). */
   public static final String CORE_VERSION = "0.15.13";
+
+  public AgentConfig {
+    Objects.requireNonNull(name, "name");
+    labels = List.copyOf(labels);
+    Objects.requireNonNull(prefect, "prefect");
+    Objects.requireNonNull(flows, "flows");
+    Objects.requireNonNull(ecs, "ecs");
+    Objects.requireNonNull(supervision, "supervision");
+    Objects.requireNonNull(logs, "logs");
+    Objects.requireNonNull(operations, "operations");
+  }
+
+  public Backend backend() {
+    return prefect.backend();
+  }
+
+  public URI api() {
+    return prefect.api();
+  }
+
+  public Secret apiKey() {
+    return prefect.apiKey();
+  }
+
+  public String tenantId() {
+    return prefect.tenantId();
+  }
+
+  public Secret authToken() {
+    return prefect.authToken();
+  }
+
+  public String agentConfigId() {
+    return prefect.agentConfigId();
+  }
+
+  public Duration requestTimeout() {
+    return prefect.requestTimeout();
+  }
+
+  public Map<String, String> envVars() {
+    return flows.envVars();
+  }
+
+  public boolean sendFlowRunLogs() {
+    return flows.sendFlowRunLogs();
+  }
+
+  public String flowLogLevel() {
+    return flows.flowLogLevel();
+  }
+
+  public URI agentAddress() {
+    return operations.agentAddress();
+  }
+
+  public String agentLogLevel() {
+    return operations.agentLogLevel();
+  }
+
+  public boolean jsonLogs() {
+    return operations.jsonLogs();
+  }
+
+  public Integer maxPolls() {
+    return operations.maxPolls();
+  }
+
+  public int maxConcurrentLaunches() {
+    return operations.maxConcurrentLaunches();
+  }
+
+  public Secret slackWebhookUrl() {
+    return supervision.slackWebhookUrl();
+  }
+
+  /** This configuration with other ECS launch settings. */
+  public AgentConfig withEcs(EcsSettings other) {
+    return new AgentConfig(
+        name, labels, prefect, flows, other, supervision, logs, operations, awsCredentials);
+  }
+
+  /** This configuration with other log settings. */
+  public AgentConfig withLogs(LogSettings other) {
+    return new AgentConfig(
+        name, labels, prefect, flows, ecs, supervision, other, operations, awsCredentials);
+  }
+
+  /** This configuration with another Prefect connection. */
+  public AgentConfig withPrefect(PrefectConnection other) {
+    return new AgentConfig(
+        name, labels, other, flows, ecs, supervision, logs, operations, awsCredentials);
+  }
 }

@@ -45,7 +45,7 @@ final class AgentConfigBinder {
           "set a number of launch slots such as 10");
       launches = null;
     }
-    EcsSettings ecs = EcsSettingsBinder.bind(r);
+    EcsSettingsBinder.EcsTable ecs = EcsSettingsBinder.bind(r);
     AwsSecretCredentials aws = AwsCredentialsBinder.bind(r);
     Secret apiKey = Secret.of(r.string("cloud.api_key"));
     String tenantId = r.string("cloud.tenant_id");
@@ -56,26 +56,28 @@ final class AgentConfigBinder {
       throw new ConfigException(r.problems());
     }
     return new AgentConfig(
-        backend,
-        api,
-        apiKey,
-        tenantId,
-        authToken,
-        agentConfigId,
         name == null ? "agent" : name,
         labels,
-        envVars,
-        maxPolls == null ? null : Math.toIntExact(maxPolls),
-        agentAddress,
-        sendLogs == null || sendLogs,
-        level == null ? "INFO" : level,
-        flowLevel == null ? "INFO" : flowLevel,
-        json,
-        timeout == null ? Duration.ofSeconds(15) : timeout,
-        launches == null ? 10 : Math.toIntExact(launches),
-        ecs,
-        aws,
-        slackWebhook);
+        new PrefectConnection(
+            backend,
+            api,
+            apiKey,
+            tenantId,
+            authToken,
+            agentConfigId,
+            timeout == null ? Duration.ofSeconds(15) : timeout),
+        new FlowDefaults(
+            envVars, sendLogs == null || sendLogs, flowLevel == null ? "INFO" : flowLevel),
+        ecs.ecs(),
+        new SupervisionSettings(ecs.startTimeout(), ecs.spotRelaunchLimit(), slackWebhook),
+        ecs.logs(),
+        new Operations(
+            agentAddress,
+            level == null ? "INFO" : level,
+            json,
+            maxPolls == null ? null : Math.toIntExact(maxPolls),
+            launches == null ? 10 : Math.toIntExact(launches)),
+        aws);
   }
 
   private static Secret slackWebhook(ValueReader r) {

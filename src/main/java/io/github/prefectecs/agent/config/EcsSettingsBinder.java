@@ -37,7 +37,14 @@ final class EcsSettingsBinder {
 
   private EcsSettingsBinder() {}
 
-  static EcsSettings bind(ValueReader r) {
+  /**
+   * What the {@code [cloud.agent.ecs]} table holds: the launch settings, the log settings, and the
+   * two supervision settings that live there.
+   */
+  record EcsTable(
+      EcsSettings ecs, LogSettings logs, Duration startTimeout, int spotRelaunchLimit) {}
+
+  static EcsTable bind(ValueReader r) {
     for (ConfigEntry e : r.config().entriesUnder(List.of("cloud", "agent", "ecs"))) {
       if (e.path().size() != 4 || !KEYS.contains(e.path().get(3))) {
         r.problem(e, "unknown ECS setting", "use one of " + String.join(", ", new TreeSet<>(KEYS)));
@@ -64,27 +71,20 @@ final class EcsSettingsBinder {
     Duration startTimeout = startTimeout(r);
     int spotLimit = spotRelaunchLimit(r);
     LogForwarding forwardLogs = forwardLogs(r);
+    LogSettings logs = new LogSettings(forwardLogs, logGroup);
     if (placement == null) {
-      return EcsSettings.defaults(); // problems recorded; the caller throws
+      // problems recorded; the caller throws
+      return new EcsTable(EcsSettings.defaults(), logs, startTimeout, spotLimit);
     }
-    return new EcsSettings(
-        cluster,
-        placement.launchType,
-        placement.strategy,
-        placement.clusterDefault,
-        taskRoleArn,
-        executionRoleArn,
-        taskDefinition,
-        runTaskKwargs,
-        subnets,
-        groups,
-        publicIp,
-        logGroup,
-        secretArn,
-        maxRunTaskRate,
-        startTimeout,
-        spotLimit,
-        forwardLogs);
+    EcsSettings ecs =
+        new EcsSettings(
+            new EcsSettings.Placement(
+                cluster, placement.launchType, placement.strategy, placement.clusterDefault),
+            new EcsSettings.Network(subnets, groups, publicIp),
+            new EcsSettings.FlowRoles(taskRoleArn, executionRoleArn, secretArn),
+            new EcsSettings.Templates(taskDefinition, runTaskKwargs),
+            maxRunTaskRate);
+    return new EcsTable(ecs, logs, startTimeout, spotLimit);
   }
 
   private static Double maxRunTaskRate(ValueReader r) {
@@ -103,14 +103,14 @@ final class EcsSettingsBinder {
   private static Duration startTimeout(ValueReader r) {
     Double seconds = r.number(P + "start_timeout");
     if (seconds == null) {
-      return EcsSettings.DEFAULT_START_TIMEOUT;
+      return SupervisionSettings.DEFAULT_START_TIMEOUT;
     }
     if (seconds < 30 || seconds > 86_400) {
       r.problem(
           r.config().entry(P + "start_timeout"),
           "must be between 30 and 86400 seconds",
           "give the seconds a task may take to start, e.g. 600");
-      return EcsSettings.DEFAULT_START_TIMEOUT;
+      return SupervisionSettings.DEFAULT_START_TIMEOUT;
     }
     return Duration.ofMillis(Math.round(seconds * 1000));
   }
@@ -118,14 +118,14 @@ final class EcsSettingsBinder {
   private static int spotRelaunchLimit(ValueReader r) {
     Long limit = r.integer(P + "spot_relaunch_limit");
     if (limit == null) {
-      return EcsSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
+      return SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
     }
     if (limit < 0 || limit > 100) {
       r.problem(
           r.config().entry(P + "spot_relaunch_limit"),
           "must be between 0 and 100",
           "give how often a run interrupted by Fargate Spot is relaunched, e.g. 3 (0: never)");
-      return EcsSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
+      return SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
     }
     return Math.toIntExact(limit);
   }

@@ -92,7 +92,7 @@ public final class EcsLauncher implements Launcher {
     this.loader =
         new DocumentLoader(
             new S3ObjectReader(s3Http, AwsClients.credentials(config), region, System.getenv()));
-    this.renderer = new TaskDefinitionRenderer(settings, region);
+    this.renderer = new TaskDefinitionRenderer(settings, config.logs(), region);
     this.registry = new TaskDefinitionRegistry(ecs, limits);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.config.LogSettings;
 import io.github.prefectecs.agent.prefect.Flow;
 import java.text.Normalizer;
 import java.util.Locale;
@@ -22,6 +23,7 @@ final class TaskDefinitionRenderer {
   static final String STREAM_PREFIX = "prefect";
 
   private static final int MAX_FAMILY = 255;
+  private final LogSettings logs;
   private final EcsSettings settings;
   private final String region;
 
@@ -29,7 +31,8 @@ final class TaskDefinitionRenderer {
    * @param settings agent ECS settings (execution role, secret ARN, log group)
    * @param region region for the awslogs driver
    */
-  TaskDefinitionRenderer(EcsSettings settings, String region) {
+  TaskDefinitionRenderer(EcsSettings settings, LogSettings logs, String region) {
+    this.logs = logs;
     this.settings = settings;
     this.region = region;
   }
@@ -83,7 +86,7 @@ final class TaskDefinitionRenderer {
       }
     }
     // A template's own logConfiguration (awslogs or another driver) is kept as it is.
-    String logGroup = settings.effectiveLogGroup();
+    String logGroup = logs.effectiveLogGroup();
     if (logGroup != null && !container.hasNonNull("logConfiguration")) {
       ObjectNode logging = container.putObject("logConfiguration");
       logging.put("logDriver", "awslogs");

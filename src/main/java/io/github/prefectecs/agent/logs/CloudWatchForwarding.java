@@ -46,7 +46,7 @@ public final class CloudWatchForwarding {
       PrefectApi api,
       AgentMetrics metrics,
       Clock clock) {
-    LogForwarding mode = config.ecs().forwardLogs();
+    LogForwarding mode = config.logs().forwardLogs();
     if (mode == LogForwarding.OFF) {
       return off();
     }
@@ -62,7 +62,7 @@ public final class CloudWatchForwarding {
             filter,
             writer,
             clock);
-    return new CloudWatchForwarding(forwarder, logs, config.ecs().effectiveLogGroup());
+    return new CloudWatchForwarding(forwarder, logs, config.logs().effectiveLogGroup());
   }
 
   /** Forwarding over any Logs endpoint and locator (tests, LocalStack). */

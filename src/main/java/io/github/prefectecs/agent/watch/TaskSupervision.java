@@ -63,8 +63,8 @@ public final class TaskSupervision implements Supervision {
             WatchSettings.defaults(
                 config.ecs().cluster(),
                 config.name(),
-                config.ecs().startTimeout(),
-                config.ecs().spotRelaunchLimit()),
+                config.supervision().startTimeout(),
+                config.supervision().spotRelaunchLimit()),
             clock,
             thread);
     health.watchProgress(LOOP, watcher::lastTick, STALE_AFTER);

@@ -280,39 +280,29 @@ public final class LaunchBenchmark {
 
   private static AgentConfig config() {
     EcsSettings ecs =
-        new EcsSettings(
-            "bench",
-            null,
-            EcsSettings.DEFAULT_STRATEGY,
-            false,
-            null,
-            null,
-            null,
-            null,
-            List.of("subnet-1"),
-            List.of("sg-1"),
-            null,
-            null,
-            null);
+        EcsSettings.builder()
+            .cluster("bench")
+            .network(List.of("subnet-1"), List.of("sg-1"), null)
+            .build();
     return new AgentConfig(
-        Backend.SERVER,
-        URI.create("http://localhost:4200"),
-        Secret.empty(),
-        null,
-        Secret.empty(),
-        null,
         "bench",
         List.of(),
-        Map.of(),
-        null,
-        null,
-        true,
-        "INFO",
-        "INFO",
-        false,
-        Duration.ofSeconds(15),
-        THREADS,
+        new io.github.prefectecs.agent.config.PrefectConnection(
+            Backend.SERVER,
+            URI.create("http://localhost:4200"),
+            Secret.empty(),
+            null,
+            Secret.empty(),
+            null,
+            Duration.ofSeconds(15)),
+        new io.github.prefectecs.agent.config.FlowDefaults(Map.of(), true, "INFO"),
         ecs,
+        new io.github.prefectecs.agent.config.SupervisionSettings(
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
+            io.github.prefectecs.agent.config.Secret.empty()),
+        io.github.prefectecs.agent.config.LogSettings.defaults(),
+        new io.github.prefectecs.agent.config.Operations(null, "INFO", false, null, THREADS),
         null);
   }
 

@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.prefectecs.agent.aws.EcsRateLimits;
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.ecs.QuotaEcs;
 import io.github.prefectecs.agent.prefect.Flow;
@@ -271,39 +272,30 @@ public final class QuotaBenchmark {
 
   static AgentConfig config() {
     io.github.prefectecs.agent.config.EcsSettings ecs =
-        new io.github.prefectecs.agent.config.EcsSettings(
-            "bench",
-            null,
-            io.github.prefectecs.agent.config.EcsSettings.DEFAULT_STRATEGY,
-            false,
-            null,
-            null,
-            null,
-            null,
-            List.of("subnet-1"),
-            List.of("sg-1"),
-            null,
-            null,
-            null);
+        EcsSettings.builder()
+            .cluster("bench")
+            .strategy(io.github.prefectecs.agent.config.EcsSettings.DEFAULT_STRATEGY)
+            .network(List.of("subnet-1"), List.of("sg-1"), null)
+            .build();
     return new AgentConfig(
-        io.github.prefectecs.agent.config.Backend.SERVER,
-        java.net.URI.create("http://localhost:4200"),
-        io.github.prefectecs.agent.config.Secret.empty(),
-        null,
-        io.github.prefectecs.agent.config.Secret.empty(),
-        null,
         "bench",
         List.of(),
-        java.util.Map.of(),
-        null,
-        null,
-        true,
-        "INFO",
-        "INFO",
-        false,
-        Duration.ofSeconds(15),
-        THREADS,
+        new io.github.prefectecs.agent.config.PrefectConnection(
+            io.github.prefectecs.agent.config.Backend.SERVER,
+            java.net.URI.create("http://localhost:4200"),
+            io.github.prefectecs.agent.config.Secret.empty(),
+            null,
+            io.github.prefectecs.agent.config.Secret.empty(),
+            null,
+            Duration.ofSeconds(15)),
+        new io.github.prefectecs.agent.config.FlowDefaults(java.util.Map.of(), true, "INFO"),
         ecs,
+        new io.github.prefectecs.agent.config.SupervisionSettings(
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
+            io.github.prefectecs.agent.config.Secret.empty()),
+        io.github.prefectecs.agent.config.LogSettings.defaults(),
+        new io.github.prefectecs.agent.config.Operations(null, "INFO", false, null, THREADS),
         null);
   }
 

@@ -6,6 +6,8 @@ import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.config.LogForwarding;
+import io.github.prefectecs.agent.config.LogSettings;
 import io.github.prefectecs.agent.ecs.EcsLauncher;
 import io.github.prefectecs.agent.prefect.GraphqlPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiSettings;
@@ -117,20 +119,14 @@ class PreflightIT {
 
   private EcsSettings settings(UnaryOperator<EcsSettingsDraft> change) {
     EcsSettingsDraft d = change.apply(new EcsSettingsDraft());
-    return new EcsSettings(
-        d.cluster,
-        null,
-        EcsSettings.DEFAULT_STRATEGY,
-        false,
-        d.taskRole,
-        d.executionRole,
-        d.template == null ? template.toString() : d.template,
-        null,
-        d.subnets,
-        d.securityGroups == null ? List.of(securityGroup) : d.securityGroups,
-        null,
-        d.logGroup,
-        null);
+    draftLogGroup = d.logGroup;
+    return EcsSettings.builder()
+        .cluster(d.cluster)
+        .roles(d.taskRole, d.executionRole)
+        .taskDefinition(d.template == null ? template.toString() : d.template)
+        .network(
+            d.subnets, d.securityGroups == null ? List.of(securityGroup) : d.securityGroups, null)
+        .build();
   }
 
   /** The settings a test changes; everything else is a good set-up. */
@@ -144,11 +140,15 @@ class PreflightIT {
     String logGroup;
   }
 
+  /** The log group of the last settings drafted (log settings live beside the ECS ones). */
+  private String draftLogGroup;
+
   private AgentConfig config(EcsSettings settings, Backend backend, String key) {
     AgentConfig base = TestConfigs.server(server.uri(), List.of("ecs", "prod"));
     AgentConfig withIdentity =
         key == null ? base : TestConfigs.withIdentity(base, backend, key, null, null);
-    return TestConfigs.withEcs(withIdentity, settings);
+    return TestConfigs.withEcs(withIdentity, settings)
+        .withLogs(new LogSettings(LogForwarding.NON_PREFECT, draftLogGroup));
   }
 
   private Result check(AgentConfig config) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.github.prefectecs.agent.aws.Ec2QueryVpcLookup;
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.config.LogSettings;
 import io.github.prefectecs.agent.ecs.LaunchPreview;
 import io.github.prefectecs.agent.support.Backoff;
 import java.time.Duration;
@@ -49,20 +50,11 @@ class RefusalsTest {
 
   private static EcsSettings settings(List<String> subnets, List<String> groups) {
     EcsSettings d = EcsSettings.defaults();
-    return new EcsSettings(
-        "flows",
-        null,
-        d.capacityProviderStrategy(),
-        false,
-        null,
-        null,
-        null,
-        null,
-        subnets,
-        groups,
-        null,
-        null,
-        null);
+    return EcsSettings.builder()
+        .cluster("flows")
+        .strategy(d.capacityProviderStrategy())
+        .network(subnets, groups, null)
+        .build();
   }
 
   @Test
@@ -167,6 +159,7 @@ class RefusalsTest {
     TaskDefinitionCheck check =
         new TaskDefinitionCheck(
             settings(List.of(), List.of()),
+            LogSettings.defaults(),
             () -> {
               throw new IllegalStateException(
                   "task definition s3://templates/flow.yaml: S3 answered HTTP 403 (AccessDenied)");

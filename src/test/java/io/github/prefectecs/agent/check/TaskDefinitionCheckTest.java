@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.config.LogForwarding;
+import io.github.prefectecs.agent.config.LogSettings;
 import io.github.prefectecs.agent.ecs.LaunchPreview;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,21 +23,15 @@ class TaskDefinitionCheckTest {
                 "{\"family\":\"f\",\"networkMode\":\"awsvpc\",\"cpu\":\"256\",\"memory\":\"512\"}");
     EcsSettings d = EcsSettings.defaults();
     EcsSettings settings =
-        new EcsSettings(
-            null,
-            null,
-            d.capacityProviderStrategy(),
-            false,
-            taskRole,
-            executionRole,
-            null,
-            null,
-            List.of(),
-            List.of(),
-            null,
-            logGroup,
-            secret);
-    return new TaskDefinitionCheck(settings, () -> new LaunchPreview(definition, true, false))
+        EcsSettings.builder()
+            .strategy(d.capacityProviderStrategy())
+            .roles(taskRole, executionRole)
+            .apiKeySecretArn(secret)
+            .build();
+    return new TaskDefinitionCheck(
+            settings,
+            new LogSettings(LogForwarding.NON_PREFECT, logGroup),
+            () -> new LaunchPreview(definition, true, false))
         .run();
   }
 

@@ -218,8 +218,8 @@ class AgentCliTest {
     assertThat(c.ecs().subnets()).containsExactly("subnet-1", "subnet-2");
     assertThat(c.ecs().securityGroups()).containsExactly("sg-1");
     assertThat(c.ecs().assignPublicIp()).isFalse();
-    assertThat(c.ecs().logGroup()).isEqualTo("/ecs/flows");
-    assertThat(c.ecs().forwardLogs()).isEqualTo(LogForwarding.ALL);
+    assertThat(c.logs().logGroup()).isEqualTo("/ecs/flows");
+    assertThat(c.logs().forwardLogs()).isEqualTo(LogForwarding.ALL);
     assertThat(c.ecs().apiKeySecretArn()).isEqualTo("arn:aws:secretsmanager:us-east-1:1:secret:k");
     assertThat(c.maxConcurrentLaunches()).isEqualTo(3);
     assertThat(c.jsonLogs()).isTrue();

@@ -80,8 +80,8 @@ class AgentConfigBinderTest {
     assertThat(e.subnets()).containsExactly("subnet-1", "subnet-2");
     assertThat(e.securityGroups()).containsExactly("sg-1");
     assertThat(e.assignPublicIp()).isFalse();
-    assertThat(e.logGroup()).isEqualTo("/ecs/flows");
-    assertThat(e.forwardLogs()).isEqualTo(LogForwarding.FAILURES);
+    assertThat(c.logs().logGroup()).isEqualTo("/ecs/flows");
+    assertThat(c.logs().forwardLogs()).isEqualTo(LogForwarding.FAILURES);
     assertThat(e.apiKeySecretArn()).isEqualTo("arn:aws:secretsmanager:eu-west-1:1:secret:prefect");
     assertThat(c.maxConcurrentLaunches()).isEqualTo(4);
     assertThat(c.jsonLogs()).isTrue();

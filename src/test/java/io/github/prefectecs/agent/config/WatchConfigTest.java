@@ -20,8 +20,8 @@ class WatchConfigTest {
   @Test
   void defaultsAreTenMinutesAndThreeRelaunchesAndNoWebhook() {
     AgentConfig c = fixture().load();
-    assertThat(c.ecs().startTimeout()).isEqualTo(Duration.ofMinutes(10));
-    assertThat(c.ecs().spotRelaunchLimit()).isEqualTo(3);
+    assertThat(c.supervision().startTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.supervision().spotRelaunchLimit()).isEqualTo(3);
     assertThat(c.slackWebhookUrl().isPresent()).isFalse();
   }
 
@@ -31,8 +31,8 @@ class WatchConfigTest {
         fixture()
             .userFile("[cloud.agent.ecs]\nstart_timeout = 120\nspot_relaunch_limit = 1\n")
             .load();
-    assertThat(file.ecs().startTimeout()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(file.ecs().spotRelaunchLimit()).isEqualTo(1);
+    assertThat(file.supervision().startTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(file.supervision().spotRelaunchLimit()).isEqualTo(1);
 
     AgentConfig env =
         fixture()
@@ -40,8 +40,8 @@ class WatchConfigTest {
             .env("PREFECT__CLOUD__AGENT__ECS__SPOT_RELAUNCH_LIMIT", "0")
             .env("PREFECT__CONTEXT__SECRETS__SLACK_WEBHOOK_URL", HOOK)
             .load();
-    assertThat(env.ecs().startTimeout()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(env.ecs().spotRelaunchLimit()).isZero();
+    assertThat(env.supervision().startTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(env.supervision().spotRelaunchLimit()).isZero();
     assertThat(env.slackWebhookUrl().reveal()).isEqualTo(HOOK);
     assertThat(env.slackWebhookUrl().toString()).doesNotContain("s3cret");
 
@@ -51,8 +51,8 @@ class WatchConfigTest {
                 FlagOverride.of("cloud.agent.ecs.start_timeout", 45.5, "--start-timeout"),
                 FlagOverride.of(
                     "cloud.agent.ecs.spot_relaunch_limit", 7L, "--spot-relaunch-limit"));
-    assertThat(flags.ecs().startTimeout()).isEqualTo(Duration.ofMillis(45_500));
-    assertThat(flags.ecs().spotRelaunchLimit()).isEqualTo(7);
+    assertThat(flags.supervision().startTimeout()).isEqualTo(Duration.ofMillis(45_500));
+    assertThat(flags.supervision().spotRelaunchLimit()).isEqualTo(7);
   }
 
   @Test

@@ -60,20 +60,11 @@ class AgentWithThrottledEcsIT {
       AgentConfig base = TestConfigs.server(server.uri(), List.of("ecs"), 20, null);
       EcsSettings defaults = EcsSettings.defaults();
       EcsSettings settings =
-          new EcsSettings(
-              "flows",
-              null,
-              defaults.capacityProviderStrategy(),
-              false,
-              null,
-              null,
-              null,
-              null,
-              List.of("subnet-1", "subnet-2"),
-              List.of("sg-1"),
-              false,
-              null,
-              null);
+          EcsSettings.builder()
+              .cluster("flows")
+              .strategy(defaults.capacityProviderStrategy())
+              .network(List.of("subnet-1", "subnet-2"), List.of("sg-1"), false)
+              .build();
       AgentConfig config = TestConfigs.withEcs(base, settings);
       Agent agent =
           AgentAssembly.builder(config)

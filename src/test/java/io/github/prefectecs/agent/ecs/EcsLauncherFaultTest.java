@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.run.Launcher;
@@ -101,20 +102,10 @@ class EcsLauncherFaultTest {
     EcsLauncher launcher =
         Fixtures.launcher(
             config(
-                new io.github.prefectecs.agent.config.EcsSettings(
-                    null,
-                    "FARGATE",
-                    List.of(),
-                    false,
-                    null,
-                    null,
-                    null,
-                    null,
-                    List.of("subnet-1"),
-                    List.of(),
-                    null,
-                    null,
-                    null)),
+                EcsSettings.builder()
+                    .launchType("FARGATE")
+                    .network(List.of("subnet-1"), List.of(), null)
+                    .build()),
             ecs);
     launcher.start();
 
@@ -412,20 +403,7 @@ class EcsLauncherFaultTest {
     java.nio.file.Path kwargs =
         java.nio.file.Files.writeString(dir.resolve("kwargs.yaml"), "lanchType: EC2\n");
     io.github.prefectecs.agent.config.EcsSettings settings =
-        new io.github.prefectecs.agent.config.EcsSettings(
-            null,
-            "EC2",
-            List.of(),
-            false,
-            null,
-            null,
-            null,
-            kwargs.toString(),
-            List.of(),
-            List.of(),
-            null,
-            null,
-            null);
+        EcsSettings.builder().launchType("EC2").runTaskKwargs(kwargs.toString()).build();
     EcsLauncher launcher = Fixtures.launcher(config(settings), new FakeEcsClient());
 
     org.assertj.core.api.Assertions.assertThatThrownBy(launcher::start)

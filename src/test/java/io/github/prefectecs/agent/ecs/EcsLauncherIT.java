@@ -77,20 +77,11 @@ class EcsLauncherIT {
   }
 
   private EcsSettings settings() {
-    return new EcsSettings(
-        CLUSTER,
-        null,
-        EcsSettings.DEFAULT_STRATEGY,
-        false,
-        null,
-        null,
-        template.toString(),
-        null,
-        List.of(),
-        List.of(securityGroup),
-        null,
-        null,
-        null);
+    return EcsSettings.builder()
+        .cluster(CLUSTER)
+        .taskDefinition(template.toString())
+        .network(List.of(), List.of(securityGroup), null)
+        .build();
   }
 
   private EcsLauncher launcher() {

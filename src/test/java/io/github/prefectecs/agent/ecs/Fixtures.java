@@ -24,20 +24,10 @@ final class Fixtures {
   }
 
   static EcsSettings settings(List<String> subnets, List<String> securityGroups) {
-    return new EcsSettings(
-        "test-cluster",
-        null,
-        EcsSettings.DEFAULT_STRATEGY,
-        false,
-        null,
-        null,
-        null,
-        null,
-        subnets,
-        securityGroups,
-        null,
-        null,
-        null);
+    return EcsSettings.builder()
+        .cluster("test-cluster")
+        .network(subnets, securityGroups, null)
+        .build();
   }
 
   static AgentConfig config(EcsSettings ecs) {
@@ -52,24 +42,25 @@ final class Fixtures {
       List<String> labels,
       Map<String, String> env) {
     return new AgentConfig(
-        backend,
-        URI.create(backend == Backend.CLOUD ? "https://api.prefect.io" : "https://localhost:4200"),
-        Secret.of(apiKey),
-        null,
-        Secret.of(authToken),
-        null,
         "agent",
         labels,
-        env,
-        null,
-        null,
-        true,
-        "INFO",
-        "INFO",
-        false,
-        Duration.ofSeconds(15),
-        4,
+        new io.github.prefectecs.agent.config.PrefectConnection(
+            backend,
+            URI.create(
+                backend == Backend.CLOUD ? "https://api.prefect.io" : "https://localhost:4200"),
+            Secret.of(apiKey),
+            null,
+            Secret.of(authToken),
+            null,
+            Duration.ofSeconds(15)),
+        new io.github.prefectecs.agent.config.FlowDefaults(env, true, "INFO"),
         ecs,
+        new io.github.prefectecs.agent.config.SupervisionSettings(
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
+            io.github.prefectecs.agent.config.Secret.empty()),
+        io.github.prefectecs.agent.config.LogSettings.defaults(),
+        new io.github.prefectecs.agent.config.Operations(null, "INFO", false, null, 4),
         null);
   }
 

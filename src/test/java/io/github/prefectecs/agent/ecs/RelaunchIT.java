@@ -52,20 +52,11 @@ class RelaunchIT {
             "flow", JSON.createObjectNode().put("type", "Local"), runConfig, "0.15.13");
     EcsSettings d = EcsSettings.defaults();
     EcsSettings settings =
-        new EcsSettings(
-            "flows",
-            null,
-            d.capacityProviderStrategy(),
-            false,
-            null,
-            null,
-            null,
-            null,
-            List.of("subnet-1"),
-            List.of("sg-1"),
-            false,
-            null,
-            null);
+        EcsSettings.builder()
+            .cluster("flows")
+            .strategy(d.capacityProviderStrategy())
+            .network(List.of("subnet-1"), List.of("sg-1"), false)
+            .build();
     config =
         TestConfigs.withEcs(TestConfigs.server(server.uri(), List.of("ecs"), 5, null), settings);
     agent =

@@ -22,10 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Per-run RunTask arguments: the reference's checklist §8.4 plus traceability. */
 class RunTaskArgumentsTest {
-  private static final EcsSettings EC2 =
-      new EcsSettings(
-          null, "EC2", List.of(), false, null, null, null, null, List.of(), List.of(), null, null,
-          null);
+  private static final EcsSettings EC2 = EcsSettings.builder().launchType("EC2").build();
 
   private static ObjectNode build(AgentConfig config, ObjectNode fileKwargs, String runConfig) {
     return build(config, fileKwargs, runConfig, null);
@@ -159,20 +156,10 @@ class RunTaskArgumentsTest {
   @CsvSource({"run-role,agent-role,run-role", "'',agent-role,agent-role", "'','',"})
   void rolesComeFromRunConfigThenAgent(String runRole, String agentRole, String expected) {
     EcsSettings settings =
-        new EcsSettings(
-            null,
-            "EC2",
-            List.of(),
-            false,
-            agentRole.isEmpty() ? null : agentRole,
-            agentRole.isEmpty() ? null : agentRole,
-            null,
-            null,
-            List.of(),
-            List.of(),
-            null,
-            null,
-            null);
+        EcsSettings.builder()
+            .launchType("EC2")
+            .roles(agentRole.isEmpty() ? null : agentRole, agentRole.isEmpty() ? null : agentRole)
+            .build();
     String runConfig =
         runRole.isEmpty()
             ? null
@@ -233,20 +220,10 @@ class RunTaskArgumentsTest {
   @Test
   void apiKeyFromASecretIsNotPutInTheOverrides() {
     EcsSettings settings =
-        new EcsSettings(
-            null,
-            "EC2",
-            List.of(),
-            false,
-            null,
-            null,
-            null,
-            null,
-            List.of(),
-            List.of(),
-            null,
-            null,
-            "arn:aws:secretsmanager:us-east-1:1:secret:key");
+        EcsSettings.builder()
+            .launchType("EC2")
+            .apiKeySecretArn("arn:aws:secretsmanager:us-east-1:1:secret:key")
+            .build();
     AgentConfig config =
         Fixtures.config(settings, Backend.CLOUD, "SECRET_KEY", "", List.of(), Map.of());
 

@@ -79,10 +79,7 @@ class RunTaskKwargsTest {
 
   @Test
   void fileNetworkBeatsInferredAndClusterDefaultSendsNoPlacement() {
-    EcsSettings settings =
-        new EcsSettings(
-            null, null, List.of(), true, null, null, null, null, List.of(), List.of(), null, null,
-            null);
+    EcsSettings settings = EcsSettings.builder().clusterDefaultStrategy().build();
     var kwargs =
         RunTaskKwargs.agentKwargs(
             settings,

@@ -233,19 +233,9 @@ class SharedQuotaIT {
   }
 
   private static EcsSettings settings() {
-    return new EcsSettings(
-        "flows",
-        null,
-        EcsSettings.DEFAULT_STRATEGY,
-        false,
-        null,
-        null,
-        null,
-        null,
-        List.of("subnet-1", "subnet-2"),
-        List.of("sg-1"),
-        false,
-        null,
-        null);
+    return EcsSettings.builder()
+        .cluster("flows")
+        .network(List.of("subnet-1", "subnet-2"), List.of("sg-1"), false)
+        .build();
   }
 }

@@ -6,6 +6,7 @@ import static io.github.prefectecs.agent.ecs.Fixtures.uuid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.PrefectStates;
 import io.github.prefectecs.agent.prefect.SpotMarker;
@@ -58,20 +59,11 @@ class SpotRelaunchLaunchTest {
     FakeEcsClient ecs = new FakeEcsClient();
     var s = settings();
     var onEc2 =
-        new io.github.prefectecs.agent.config.EcsSettings(
-            s.cluster(),
-            "EC2",
-            List.of(),
-            false,
-            null,
-            null,
-            null,
-            null,
-            List.of("subnet-1"),
-            List.of("sg-1"),
-            null,
-            null,
-            null);
+        EcsSettings.builder()
+            .cluster(s.cluster())
+            .launchType("EC2")
+            .network(List.of("subnet-1"), List.of("sg-1"), null)
+            .build();
     EcsLauncher launcher = Fixtures.launcher(config(onEc2), ecs);
     launcher.start();
 

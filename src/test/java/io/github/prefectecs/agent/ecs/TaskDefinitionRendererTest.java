@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.config.LogForwarding;
+import io.github.prefectecs.agent.config.LogSettings;
 import io.github.prefectecs.agent.prefect.Flow;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,27 +24,22 @@ class TaskDefinitionRendererTest {
       new Flow("flow-id", "Test Flow", null, json("{\"type\":\"Local\"}"), 1, "0.13.0");
 
   private static EcsSettings settings(String executionRole, String secretArn, String logGroup) {
-    return new EcsSettings(
-        null,
-        null,
-        EcsSettings.DEFAULT_STRATEGY,
-        false,
-        null,
-        executionRole,
-        null,
-        null,
-        List.of(),
-        List.of(),
-        null,
-        logGroup,
-        secretArn);
+    return EcsSettings.builder().roles(null, executionRole).apiKeySecretArn(secretArn).build();
+  }
+
+  private static LogSettings logs(
+      String executionRole, String secretArn, String logGroup, LogForwarding mode) {
+    return new LogSettings(mode, logGroup);
   }
 
   private static ObjectNode render(ObjectNode template, String runConfig, Flow flow) {
     EcsRunConfig config =
         EcsRunConfig.of(
             Fixtures.run("flow-run-id", runConfig == null ? null : json(runConfig), flow));
-    return new TaskDefinitionRenderer(settings(null, null, null), "us-east-1")
+    return new TaskDefinitionRenderer(
+            settings(null, null, null),
+            logs(null, null, null, LogForwarding.NON_PREFECT),
+            "us-east-1")
         .render(template, config, flow, true);
   }
 
@@ -168,7 +163,9 @@ class TaskDefinitionRendererTest {
         EcsRunConfig.of(Fixtures.run("r", runConfig == null ? null : json(runConfig), FLOW));
     ObjectNode definition =
         new TaskDefinitionRenderer(
-                settings(agent.isEmpty() ? null : agent, null, null), "us-east-1")
+                settings(agent.isEmpty() ? null : agent, null, null),
+                LogSettings.defaults(),
+                "us-east-1")
             .render(DEFAULT, config, FLOW, true);
 
     assertThat(Json.text(definition, "executionRoleArn")).isEqualTo(expected);
@@ -178,7 +175,10 @@ class TaskDefinitionRendererTest {
   @CsvSource({"true,FARGATE", "false,EC2"})
   void compatibilitiesFollowThePlacement(boolean fargate, String expected) {
     ObjectNode definition =
-        new TaskDefinitionRenderer(settings(null, null, null), "us-east-1")
+        new TaskDefinitionRenderer(
+                settings(null, null, null),
+                logs(null, null, null, LogForwarding.NON_PREFECT),
+                "us-east-1")
             .render(DEFAULT, EcsRunConfig.empty(), FLOW, fargate);
 
     assertThat(definition.get("requiresCompatibilities").get(0).asText()).isEqualTo(expected);
@@ -187,7 +187,10 @@ class TaskDefinitionRendererTest {
   @Test
   void secretArnAndLogGroupGoIntoTheFlowContainer() {
     ObjectNode definition =
-        new TaskDefinitionRenderer(settings(null, "arn:secret", "/prefect/flows"), "eu-west-1")
+        new TaskDefinitionRenderer(
+                settings(null, "arn:secret", "/prefect/flows"),
+                logs(null, "arn:secret", "/prefect/flows", LogForwarding.NON_PREFECT),
+                "eu-west-1")
             .render(DEFAULT, EcsRunConfig.empty(), FLOW, true);
     JsonNode container = flowContainer(definition);
 
@@ -217,7 +220,7 @@ class TaskDefinitionRendererTest {
   void withForwardingOffAndNoLogGroupTheFlowContainerGetsNoLogConfiguration() {
     ObjectNode definition =
         new TaskDefinitionRenderer(
-                settings(null, null, null).withForwardLogs(LogForwarding.OFF), "us-east-1")
+                settings(null, null, null), logs(null, null, null, LogForwarding.OFF), "us-east-1")
             .render(DEFAULT, EcsRunConfig.empty(), FLOW, true);
 
     assertThat(flowContainer(definition).has("logConfiguration")).isFalse();
@@ -233,7 +236,9 @@ class TaskDefinitionRendererTest {
                 + "\"awslogs-region\":\"eu-west-1\",\"awslogs-stream-prefix\":\"team\"}}}]}");
     ObjectNode definition =
         new TaskDefinitionRenderer(
-                settings(null, null, "/configured").withForwardLogs(mode), "us-east-1")
+                settings(null, null, "/configured"),
+                logs(null, null, "/configured", mode),
+                "us-east-1")
             .render(template, EcsRunConfig.empty(), FLOW, true);
 
     assertThat(flowContainer(definition).get("logConfiguration"))
@@ -243,17 +248,26 @@ class TaskDefinitionRendererTest {
   @Test
   void theDefaultLogConfigurationKeepsTheDefinitionHashStable() {
     TaskDefinitionRenderer renderer =
-        new TaskDefinitionRenderer(settings(null, null, null), "us-east-1");
+        new TaskDefinitionRenderer(
+            settings(null, null, null),
+            logs(null, null, null, LogForwarding.NON_PREFECT),
+            "us-east-1");
     String first =
         CanonicalDefinition.of(renderer.render(DEFAULT, EcsRunConfig.empty(), FLOW, true)).sha256();
     String second =
         CanonicalDefinition.of(
-                new TaskDefinitionRenderer(settings(null, null, null), "us-east-1")
+                new TaskDefinitionRenderer(
+                        settings(null, null, null),
+                        logs(null, null, null, LogForwarding.NON_PREFECT),
+                        "us-east-1")
                     .render(DEFAULT.deepCopy(), EcsRunConfig.empty(), FLOW, true))
             .sha256();
     String otherGroup =
         CanonicalDefinition.of(
-                new TaskDefinitionRenderer(settings(null, null, "/other"), "us-east-1")
+                new TaskDefinitionRenderer(
+                        settings(null, null, "/other"),
+                        logs(null, null, "/other", LogForwarding.NON_PREFECT),
+                        "us-east-1")
                     .render(DEFAULT, EcsRunConfig.empty(), FLOW, true))
             .sha256();
 

@@ -67,20 +67,11 @@ class TemplateRetryIT {
           server.createFlowRun(flow, List.of("ecs"), Instant.now().minusSeconds(1), runConfig);
       EcsSettings d = EcsSettings.defaults();
       EcsSettings settings =
-          new EcsSettings(
-              "flows",
-              null,
-              d.capacityProviderStrategy(),
-              false,
-              null,
-              null,
-              null,
-              null,
-              List.of("subnet-1"),
-              List.of("sg-1"),
-              false,
-              null,
-              null);
+          EcsSettings.builder()
+              .cluster("flows")
+              .strategy(d.capacityProviderStrategy())
+              .network(List.of("subnet-1"), List.of("sg-1"), false)
+              .build();
       AgentConfig config =
           TestConfigs.withEcs(TestConfigs.server(server.uri(), List.of("ecs"), 5, null), settings);
       Agent agent =

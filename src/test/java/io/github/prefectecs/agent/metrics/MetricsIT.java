@@ -185,20 +185,12 @@ class MetricsIT {
     AgentConfig base = TestConfigs.server(server.uri(), List.of("ecs"));
     EcsSettings defaults = EcsSettings.defaults();
     EcsSettings settings =
-        new EcsSettings(
-            "flows",
-            null,
-            defaults.capacityProviderStrategy(),
-            false,
-            null,
-            null,
-            template.toString(),
-            null,
-            List.of(),
-            List.of(sg),
-            null,
-            null,
-            null);
+        EcsSettings.builder()
+            .cluster("flows")
+            .strategy(defaults.capacityProviderStrategy())
+            .taskDefinition(template.toString())
+            .network(List.of(), List.of(sg), null)
+            .build();
     return TestConfigs.withEcs(base, settings);
   }
 

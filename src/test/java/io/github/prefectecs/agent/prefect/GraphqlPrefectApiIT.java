@@ -430,24 +430,24 @@ class GraphqlPrefectApiIT {
   void createUsesTheAgentConfig() {
     AgentConfig config =
         new AgentConfig(
-            Backend.SERVER,
-            server.uri().resolve("/graphql/"),
-            Secret.empty(),
-            null,
-            Secret.empty(),
-            null,
             "agent",
             List.of(),
-            java.util.Map.of(),
-            null,
-            null,
-            true,
-            "INFO",
-            "INFO",
-            false,
-            Duration.ofSeconds(5),
-            4,
+            new io.github.prefectecs.agent.config.PrefectConnection(
+                Backend.SERVER,
+                server.uri().resolve("/graphql/"),
+                Secret.empty(),
+                null,
+                Secret.empty(),
+                null,
+                Duration.ofSeconds(5)),
+            new io.github.prefectecs.agent.config.FlowDefaults(java.util.Map.of(), true, "INFO"),
             EcsSettings.defaults(),
+            new io.github.prefectecs.agent.config.SupervisionSettings(
+                io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
+                io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
+                io.github.prefectecs.agent.config.Secret.empty()),
+            io.github.prefectecs.agent.config.LogSettings.defaults(),
+            new io.github.prefectecs.agent.config.Operations(null, "INFO", false, null, 4),
             null);
 
     try (GraphqlPrefectApi fromConfig = GraphqlPrefectApi.create(config)) {

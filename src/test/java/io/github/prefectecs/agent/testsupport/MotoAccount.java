@@ -139,20 +139,11 @@ public final class MotoAccount implements AutoCloseable {
    * The agent's ECS settings for this account: its cluster and security group, {@code template}.
    */
   public EcsSettings settings(Path template) {
-    return new EcsSettings(
-        cluster,
-        null,
-        EcsSettings.DEFAULT_STRATEGY,
-        false,
-        null,
-        null,
-        template.toString(),
-        null,
-        List.of(),
-        List.of(securityGroup),
-        null,
-        null,
-        null);
+    return EcsSettings.builder()
+        .cluster(cluster)
+        .taskDefinition(template.toString())
+        .network(List.of(), List.of(securityGroup), null)
+        .build();
   }
 
   /** Every task of the cluster started for {@code runId}, described with tags. */

@@ -3,11 +3,15 @@ package io.github.prefectecs.agent.testsupport;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
 import io.github.prefectecs.agent.config.EcsSettings;
+import io.github.prefectecs.agent.config.FlowDefaults;
+import io.github.prefectecs.agent.config.LogSettings;
+import io.github.prefectecs.agent.config.Operations;
+import io.github.prefectecs.agent.config.PrefectConnection;
 import io.github.prefectecs.agent.config.Secret;
+import io.github.prefectecs.agent.config.SupervisionSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /** Agent configurations for tests, built directly (the config loader has its own tests). */
 public final class TestConfigs {
@@ -21,64 +25,36 @@ public final class TestConfigs {
   public static AgentConfig server(
       URI api, List<String> labels, int maxConcurrentLaunches, Integer maxPolls) {
     return new AgentConfig(
-        Backend.SERVER,
-        api,
-        Secret.empty(),
-        null,
-        Secret.empty(),
-        null,
         "test-agent",
         labels,
-        Map.of(),
-        maxPolls,
-        URI.create("http://127.0.0.1:0"),
-        true,
-        "INFO",
-        "INFO",
-        false,
-        Duration.ofSeconds(3),
-        maxConcurrentLaunches,
+        new PrefectConnection(
+            Backend.SERVER, api, Secret.empty(), null, Secret.empty(), null, Duration.ofSeconds(3)),
+        FlowDefaults.defaults(),
         EcsSettings.defaults(),
+        SupervisionSettings.defaults(),
+        LogSettings.defaults(),
+        new Operations(
+            URI.create("http://127.0.0.1:0"), "INFO", false, maxPolls, maxConcurrentLaunches),
         null);
   }
 
   /** {@code c} with another backend, credentials and tenant. */
   public static AgentConfig withIdentity(
       AgentConfig c, Backend backend, String apiKey, String authToken, String tenantId) {
-    return copy(c, backend, Secret.of(apiKey), Secret.of(authToken), tenantId, c.ecs());
+    PrefectConnection p = c.prefect();
+    return c.withPrefect(
+        new PrefectConnection(
+            backend,
+            p.api(),
+            Secret.of(apiKey),
+            tenantId,
+            Secret.of(authToken),
+            p.agentConfigId(),
+            p.requestTimeout()));
   }
 
   /** {@code c} with other ECS settings. */
   public static AgentConfig withEcs(AgentConfig c, EcsSettings ecs) {
-    return copy(c, c.backend(), c.apiKey(), c.authToken(), c.tenantId(), ecs);
-  }
-
-  private static AgentConfig copy(
-      AgentConfig c,
-      Backend backend,
-      Secret apiKey,
-      Secret authToken,
-      String tenantId,
-      EcsSettings ecs) {
-    return new AgentConfig(
-        backend,
-        c.api(),
-        apiKey,
-        tenantId,
-        authToken,
-        c.agentConfigId(),
-        c.name(),
-        c.labels(),
-        c.envVars(),
-        c.maxPolls(),
-        c.agentAddress(),
-        c.sendFlowRunLogs(),
-        c.agentLogLevel(),
-        c.flowLogLevel(),
-        c.jsonLogs(),
-        c.requestTimeout(),
-        c.maxConcurrentLaunches(),
-        ecs,
-        c.awsCredentials());
+    return c.withEcs(ecs);
   }
 }

@@ -99,24 +99,25 @@ class WatchIT {
 
   private AgentConfig config(String name, String label) {
     return new AgentConfig(
-        Backend.SERVER,
-        server.uri(),
-        Secret.empty(),
-        null,
-        Secret.empty(),
-        null,
         name,
         List.of(label),
-        Map.of(),
-        null,
-        URI.create("http://127.0.0.1:0"),
-        true,
-        "INFO",
-        "INFO",
-        false,
-        Duration.ofSeconds(3),
-        10,
+        new io.github.prefectecs.agent.config.PrefectConnection(
+            Backend.SERVER,
+            server.uri(),
+            Secret.empty(),
+            null,
+            Secret.empty(),
+            null,
+            Duration.ofSeconds(3)),
+        new io.github.prefectecs.agent.config.FlowDefaults(Map.of(), true, "INFO"),
         settings,
+        new io.github.prefectecs.agent.config.SupervisionSettings(
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
+            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
+            io.github.prefectecs.agent.config.Secret.empty()),
+        io.github.prefectecs.agent.config.LogSettings.defaults(),
+        new io.github.prefectecs.agent.config.Operations(
+            URI.create("http://127.0.0.1:0"), "INFO", false, null, 10),
         null);
   }
 
