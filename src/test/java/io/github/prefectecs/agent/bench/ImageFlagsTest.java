@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The JVM flags the image ships: sizes that do not depend on the container's memory, an exit on
- * running out of memory, an optional class-data archive, and the same flags in the README's systemd
- * unit for EC2.
+ * running out of memory, an optional class-data archive, and the same flags in the systemd unit for
+ * EC2 in docs/operations.md.
  */
 class ImageFlagsTest {
   private final ImageFlags image = readImage();
@@ -37,13 +37,13 @@ class ImageFlagsTest {
   }
 
   @Test
-  void systemdUnitInTheReadmeUsesTheImageFlags() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    Matcher unit = Pattern.compile("Environment=\"JAVA_TOOL_OPTIONS=([^\"]*)\"").matcher(readme);
-    assertThat(unit.find()).as("README systemd unit sets JAVA_TOOL_OPTIONS").isTrue();
+  void systemdUnitInTheOperationsGuideUsesTheImageFlags() throws Exception {
+    String guide = Files.readString(Path.of("docs", "operations.md"));
+    Matcher unit = Pattern.compile("Environment=\"JAVA_TOOL_OPTIONS=([^\"]*)\"").matcher(guide);
+    assertThat(unit.find()).as("docs/operations.md systemd unit sets JAVA_TOOL_OPTIONS").isTrue();
     assertThat(withoutArchivePath(List.of(unit.group(1).trim().split("\\s+"))))
         .isEqualTo(withoutArchivePath(image.javaToolOptions()));
-    assertThat(readme).contains("Environment=MALLOC_ARENA_MAX=2");
+    assertThat(guide).contains("Environment=MALLOC_ARENA_MAX=2");
   }
 
   private static List<String> withoutArchivePath(List<String> flags) {

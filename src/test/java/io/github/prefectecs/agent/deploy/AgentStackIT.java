@@ -344,15 +344,16 @@ class AgentStackIT {
   }
 
   @Test
-  void theReadmeShowsTheDeployedAgentPolicy() throws Exception {
+  void theOperationsGuideShowsTheDeployedAgentPolicy() throws Exception {
     Map<String, String> placeholders = new java.util.LinkedHashMap<>();
-    placeholders.put(stack.output("FlowTaskRoleArn"), Readme.FLOW_TASK_ROLE);
-    placeholders.put(stack.output("FlowExecutionRoleArn"), Readme.FLOW_EXECUTION_ROLE);
+    placeholders.put(stack.output("FlowTaskRoleArn"), PolicyDocs.FLOW_TASK_ROLE);
+    placeholders.put(stack.output("FlowExecutionRoleArn"), PolicyDocs.FLOW_EXECUTION_ROLE);
     placeholders.put(stack.output("FlowLogGroupName"), "<FLOW_LOG_GROUP>");
     placeholders.put(stack.output("ClusterName"), "<CLUSTER>");
     placeholders.put(StackWorld.ACCOUNT.region(), "<REGION>");
     placeholders.put(StackWorld.ACCOUNT.id(), "<ACCOUNT_ID>");
 
-    assertThat(Readme.agentPolicy()).isEqualTo(Readme.withPlaceholders(agentPolicy, placeholders));
+    assertThat(PolicyDocs.agentPolicy())
+        .isEqualTo(PolicyDocs.withPlaceholders(agentPolicy, placeholders));
   }
 }

@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The values of {@code deploy/agent.yaml} that cfn-lint cannot judge and moto ignores, and the one
- * source of truth for permissions: the template's agent policy is what README.md and docs/ecs.md
- * show (AgentStackIT compares the README's policy with the deployed one, resource by resource).
+ * source of truth for permissions: the template's agent policy is what docs/operations.md and
+ * docs/ecs.md show (AgentStackIT compares the operations guide's policy with the deployed one,
+ * resource by resource).
  */
 class DeployTemplateTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -133,30 +134,30 @@ class DeployTemplateTest {
   }
 
   @Test
-  void theReadmeShowsTheTemplatesAgentPolicyStatementByStatement() throws IOException {
+  void theOperationsGuideShowsTheTemplatesAgentPolicyStatementByStatement() throws IOException {
     JsonNode template = resource("AgentPolicy").path("PolicyDocument");
-    JsonNode readme = Readme.agentPolicy();
+    JsonNode documented = PolicyDocs.agentPolicy();
 
-    assertThat(sids(readme)).isEqualTo(sids(template));
+    assertThat(sids(documented)).isEqualTo(sids(template));
     for (int i = 0; i < template.path("Statement").size(); i++) {
       JsonNode statement = template.path("Statement").get(i);
-      assertThat(readme.path("Statement").get(i).path("Action"))
+      assertThat(documented.path("Statement").get(i).path("Action"))
           .as(statement.path("Sid").asText())
           .isEqualTo(statement.path("Action"));
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"README.md", "docs/ecs.md"})
+  @ValueSource(strings = {"docs/operations.md", "docs/ecs.md"})
   void theDocsNameEveryActionOfTheAgentPolicyAndNoOther(String doc) throws IOException {
     Set<String> policy = new TreeSet<>(PolicyEvaluator.actions(policyOfTemplate()));
     Set<String> named = new TreeSet<>();
-    Matcher m = ACTION.matcher(Readme.section(Path.of(doc), "## IAM permissions"));
+    Matcher m = ACTION.matcher(PolicyDocs.section(Path.of(doc), "## IAM permissions"));
     while (m.find()) {
       named.add(m.group(1));
     }
-    if (doc.equals("README.md")) {
-      PolicyEvaluator.actions(Readme.agentPolicy()).forEach(named::add);
+    if (doc.equals("docs/operations.md")) {
+      PolicyEvaluator.actions(PolicyDocs.agentPolicy()).forEach(named::add);
     }
 
     assertThat(named).as("actions %s names", doc).containsAll(policy);

@@ -7,19 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** What README.md and docs/ecs.md say about the agent's permissions, read for tests. */
-final class Readme {
-  static final Path README = Path.of("README.md");
+/** What docs/operations.md and docs/ecs.md say about the agent's permissions, read for tests. */
+final class PolicyDocs {
+  static final Path OPERATIONS = Path.of("docs", "operations.md");
   static final Path ECS_DOC = Path.of("docs", "ecs.md");
   static final String FLOW_TASK_ROLE = "arn:aws:iam::<ACCOUNT_ID>:role/<FLOW_TASK_ROLE>";
   static final String FLOW_EXECUTION_ROLE = "arn:aws:iam::<ACCOUNT_ID>:role/<FLOW_EXECUTION_ROLE>";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private Readme() {}
+  private PolicyDocs() {}
 
-  /** The JSON policy of README.md's "IAM permissions" section (its first {@code json} block). */
+  /**
+   * The JSON policy of docs/operations.md's "IAM permissions" section (its first {@code json}
+   * block).
+   */
   static JsonNode agentPolicy() throws IOException {
-    return JSON.readTree(block(Files.readString(README), "## IAM permissions", "```json"));
+    return JSON.readTree(block(OPERATIONS, "## IAM permissions", "```json"));
   }
 
   /**
@@ -46,10 +49,11 @@ final class Readme {
     return text.substring(start, end < 0 ? text.length() : end);
   }
 
-  private static String block(String text, String heading, String fence) {
+  private static String block(Path file, String heading, String fence) throws IOException {
+    String text = Files.readString(file);
     int section = text.indexOf("\n" + heading + "\n");
     if (section < 0) {
-      throw new AssertionError("README.md has no section " + heading);
+      throw new AssertionError(file + " has no section " + heading);
     }
     int start = text.indexOf(fence + "\n", section);
     int end = text.indexOf("\n```", start + fence.length());
