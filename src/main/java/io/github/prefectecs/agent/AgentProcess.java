@@ -34,8 +34,10 @@ public final class AgentProcess {
    */
   public static int run(AgentConfig config) {
     Clock clock = Clock.systemUTC();
-    // One set of adaptive buckets per process, fed by the client's attempts (see README, "Several
-    // agents in one AWS account"); the watcher's DescribeTasks/StopTask share the launcher's.
+    // One set of adaptive buckets per process, fed by the client's attempts (see
+    // docs/operations.md,
+    // "Several agents in one AWS account"); the watcher's DescribeTasks/StopTask share the
+    // launcher's.
     EcsRateLimits limits = EcsRateLimits.adaptive(config.ecs().maxRunTaskRate());
     AgentMetrics metrics = AgentMetrics.withJvm();
     EcsClient ecs;

@@ -6,8 +6,9 @@ import java.util.function.Consumer;
 
 /**
  * How an agent's stop shares its time: a declared list of stages ({@link Agent#close()}), each
- * bounded, all of them inside ECS's largest {@code stopTimeout} (120 s) and the README's systemd
- * {@code TimeoutStopSec=120}, with the flush of queued states and logs always keeping its share.
+ * bounded, all of them inside ECS's largest {@code stopTimeout} (120 s) and the systemd unit's
+ * (docs/operations.md) {@code TimeoutStopSec=120}, with the flush of queued states and logs always
+ * keeping its share.
  */
 final class StopBudget {
   /** All stop stages together, with 10 s left for the JVM's exit. */

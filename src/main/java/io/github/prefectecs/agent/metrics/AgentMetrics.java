@@ -11,7 +11,8 @@ import java.util.function.IntSupplier;
 
 /**
  * Every Prometheus series the agent exports, with one method per event the code reports. The series
- * names are part of the agent's interface (README, "Metrics"): dashboards and alerts use them.
+ * names are part of the agent's interface (docs/operations.md, "Metrics"): dashboards and alerts
+ * use them.
  *
  * <p>Thread-safe. Each instance owns its own registry, so tests never share state.
  */
@@ -136,8 +137,8 @@ public final class AgentMetrics {
   }
 
   /**
-   * A run this agent set Failed. {@code cause} is a short fixed word (see the README), never a
-   * message: each distinct value is a new series.
+   * A run this agent set Failed. {@code cause} is a short fixed word (see docs/operations.md),
+   * never a message: each distinct value is a new series.
    */
   public void runFailed(String cause) {
     failed.labelValues(cause).inc();
