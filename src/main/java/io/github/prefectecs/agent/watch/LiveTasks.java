@@ -31,21 +31,21 @@ final class LiveTasks {
   }
 
   void act(Watched w, FlowRunStatus status, Instant now, List<String> heartbeats) {
-    if (w.last == null || status == null) {
+    if (w.last() == null || status == null) {
       return;
     }
     String state = status.state();
-    String superseded = w.request == Settlement.StopRequest.NONE ? superseded(w, status) : null;
+    String superseded = w.request() == Settlement.StopRequest.NONE ? superseded(w, status) : null;
     if (superseded != null) {
       retire(w, status, superseded);
-    } else if ("Cancelling".equals(state) && w.request == Settlement.StopRequest.NONE) {
+    } else if ("Cancelling".equals(state) && w.request() == Settlement.StopRequest.NONE) {
       stop(
           w,
           Settlement.StopRequest.CANCEL,
           "Prefect flow run " + w.runId + " was cancelled (Cancelling)",
           null);
-    } else if (w.last.starting()
-        && w.request == Settlement.StopRequest.NONE
+    } else if (w.last().starting()
+        && w.request() == Settlement.StopRequest.NONE
         && Duration.between(w.startedAt(), now).compareTo(settings.startTimeout()) >= 0) {
       String message =
           "Task "
@@ -53,31 +53,28 @@ final class LiveTasks {
               + " did not start within "
               + human(settings.startTimeout())
               + "; last status "
-              + w.last.lastStatus()
-              + (w.last.stoppedReason() == null ? "" : " (" + w.last.stoppedReason() + ")");
+              + w.last().lastStatus()
+              + (w.last().stoppedReason() == null ? "" : " (" + w.last().stoppedReason() + ")");
       stop(
           w,
           Settlement.StopRequest.STUCK,
           "Did not start within the agent's start timeout (last status "
-              + w.last.lastStatus()
+              + w.last().lastStatus()
               + ")",
           message);
     }
-    boolean fresh =
-        w.lastHeartbeat != null
-            && Duration.between(w.lastHeartbeat, now).compareTo(settings.heartbeatInterval()) < 0;
     // Only while ECS is still starting the task: a container that runs but never reports Running
     // must look dead to Lazarus, which then reschedules the run.
     boolean starting =
-        w.last.starting()
+        w.last().starting()
             && Duration.between(w.startedAt(), now).compareTo(settings.startTimeout()) < 0;
     if ("Submitted".equals(state)
         && starting
-        && w.request == Settlement.StopRequest.NONE
-        && !fresh
+        && w.request() == Settlement.StopRequest.NONE
+        && w.heartbeatDue(now, settings.heartbeatInterval())
         && Settlement.laterAttempt(w.attempt(), status) == null) {
       heartbeats.add(w.runId);
-      w.lastHeartbeat = now;
+      w.heartbeatSent(now);
     }
   }
 
@@ -106,24 +103,23 @@ final class LiveTasks {
   private void retire(Watched w, FlowRunStatus status, String why) {
     String reason =
         "Flow run " + w.runId + ": " + why + "; stopping the task of attempt " + w.attempt().id();
-    if (!w.last.stopRequested()) {
+    if (!w.last().stopRequested()) {
       stop(w, Settlement.StopRequest.SUPERSEDED, reason, null);
     } else {
-      w.request = Settlement.StopRequest.SUPERSEDED;
+      w.stopRequested(Settlement.StopRequest.SUPERSEDED, null);
     }
-    if (w.request == Settlement.StopRequest.SUPERSEDED) {
+    if (w.request() == Settlement.StopRequest.SUPERSEDED) {
       LOG.info("Task {} of flow run {} belongs to an earlier attempt: {}", w.taskArn, w.runId, why);
     }
   }
 
   private void stop(Watched w, Settlement.StopRequest request, String reason, String stuckMessage) {
-    if (!w.runId.equals(w.last.flowRunId())) {
-      if (!w.notOurs) {
-        w.notOurs = true;
+    if (!w.runId.equals(w.last().flowRunId())) {
+      if (w.notOursOnce()) {
         LOG.error(
             "Not stopping task {}: ECS says it runs flow run {}, not {}",
             w.taskArn,
-            w.last.flowRunId(),
+            w.last().flowRunId(),
             w.runId);
       }
       return;
@@ -135,8 +131,7 @@ final class LiveTasks {
       return;
     }
     LOG.info("Stopped task {} of flow run {}: {}", w.taskArn, w.runId, reason);
-    w.request = request;
-    w.stuckMessage = stuckMessage;
+    w.stopRequested(request, stuckMessage);
   }
 
   void heartbeat(List<String> runIds, Collection<Watched> watched) {
@@ -158,7 +153,7 @@ final class LiveTasks {
           "Heartbeats of {} starting flow run(s) failed; sent again next tick: {}",
           runIds.size(),
           e.getMessage());
-      watched.stream().filter(w -> runIds.contains(w.runId)).forEach(w -> w.lastHeartbeat = null);
+      watched.stream().filter(w -> runIds.contains(w.runId)).forEach(Watched::heartbeatLost);
     }
   }
 

@@ -48,11 +48,7 @@ final class RestartListing {
       }
     }
     for (ObservedTask t : latest.values()) {
-      Watched w = new Watched(t.flowRunId(), t.taskArn(), now, settings.cluster());
-      w.last = t;
-      w.lastLooked = now;
-      w.confirmed = true;
-      watched.put(t.taskArn(), w);
+      watched.put(t.taskArn(), Watched.foundStopped(t, now, settings.cluster()));
     }
     if (!latest.isEmpty()) {
       LOG.info(

@@ -54,7 +54,7 @@ public final class RunOutcomes {
   }
 
   void write(Watched w, FlowRunStatus status, Outcome.Write write) {
-    w.write = Watched.Write.PENDING;
+    w.writing(write);
     if (write.taskRunStates().isEmpty()) {
       writeFlowRunState(w, status, write);
       return;
@@ -111,22 +111,20 @@ public final class RunOutcomes {
           new Notices.Notice(
               w.runId, status.name(), status.flowName(), write.logMessage(), w.taskArn));
     }
-    w.write = Watched.Write.DONE;
+    w.writeDone();
   }
 
   private void failed(Watched w, Outcome.Write write, Throwable error) {
     boolean retryable = !(error instanceof PrefectApiException p) || p.retryable();
-    w.writeError = error.getMessage();
-    if (!retryable && ++w.permanentFailures >= GIVE_UP) {
+    if (w.writeFailed(retryable, GIVE_UP)) {
       LOG.error(
           "Giving up setting flow run {} to {} after {} refusals ({}); its task {} ended: {}",
           w.runId,
           write.type(),
-          w.permanentFailures,
+          GIVE_UP,
           error.getMessage(),
           w.taskArn,
           write.logMessage());
-      w.write = Watched.Write.DONE;
       return;
     }
     LOG.warn(
@@ -134,7 +132,6 @@ public final class RunOutcomes {
         w.runId,
         write.type(),
         error.getMessage());
-    w.write = Watched.Write.FAILED;
   }
 
   void dispatchNow() {

@@ -54,7 +54,7 @@ final class TaskLooks {
           (EcsTasks.MAX_DESCRIBE - calls.size() % EcsTasks.MAX_DESCRIBE) % EcsTasks.MAX_DESCRIBE;
       if (room > 0 && !extra.isEmpty()) {
         // Fill the cluster's last call: a task looked at early costs nothing extra.
-        extra.sort((a, b) -> a.lastLooked.compareTo(b.lastLooked));
+        extra.sort((a, b) -> a.lastLooked().compareTo(b.lastLooked()));
         calls.addAll(extra.subList(0, Math.min(room, extra.size())));
       }
       describe(calls, now, looked);
@@ -78,44 +78,33 @@ final class TaskLooks {
       Map<String, ObservedTask> byArn = new HashMap<>();
       described.tasks().forEach(t -> byArn.put(t.taskArn(), t));
       for (Watched w : batch) {
-        observe(w, byArn.get(w.taskArn), described.missing().contains(w.taskArn), now);
+        observe(w, byArn.get(w.taskArn), now);
         looked.add(w);
       }
     }
   }
 
   private boolean isDue(Watched w, Instant now) {
-    if (w.lastLooked == null) {
+    if (w.lastLooked() == null) {
       return true;
     }
     boolean young =
-        w.last == null
-            || !"RUNNING".equals(w.last.lastStatus())
-            || w.request != Settlement.StopRequest.NONE
+        w.last() == null
+            || !"RUNNING".equals(w.last().lastStatus())
+            || w.request() != Settlement.StopRequest.NONE
             || Duration.between(w.startedAt(), now).compareTo(settings.youngAge()) < 0;
     Duration every = young ? settings.youngInterval() : settings.longRunnerInterval();
-    return Duration.between(w.lastLooked, now).compareTo(every) >= 0;
+    return Duration.between(w.lastLooked(), now).compareTo(every) >= 0;
   }
 
-  private void observe(Watched w, ObservedTask task, boolean missing, Instant now) {
-    w.lastLooked = now;
+  private void observe(Watched w, ObservedTask task, Instant now) {
     if (task != null) {
-      w.last = task;
-      w.absent = 0;
-      w.missingSince = null;
+      w.seen(task, now);
     } else {
-      // ECS answers MISSING (an emulator neither task nor failure). DescribeTasks may not see a
-      // task for a few seconds after RunTask: it is gone only when it stays unseen past a grace.
-      w.absent++;
-      if (w.missingSince == null) {
-        w.missingSince = now;
-      }
-      boolean graceOver =
-          Duration.between(w.missingSince, now).compareTo(settings.missingGrace()) >= 0;
-      w.missing = w.absent >= MISSING_LOOKS && graceOver;
+      // ECS answers MISSING (an emulator neither task nor failure).
+      w.unseen(now, settings.missingGrace(), MISSING_LOOKS);
     }
-    if (!w.announced && (task != null || w.missing)) {
-      w.announced = true;
+    if (w.announceOnce()) {
       events.taskStarted(
           new TaskEvents.TaskStart(
               w.runId,

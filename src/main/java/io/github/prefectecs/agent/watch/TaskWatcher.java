@@ -125,7 +125,7 @@ public final class TaskWatcher implements AutoCloseable {
       List<Watched> looked = looks.describeDue(watched.values(), now);
       List<Watched> settling = new ArrayList<>();
       for (Watched w : watched.values()) {
-        if (w.ended() && w.write != Watched.Write.PENDING && !looked.contains(w)) {
+        if (w.ended() && w.write() != Watched.Write.PENDING && !looked.contains(w)) {
           settling.add(w);
         }
       }
@@ -160,14 +160,14 @@ public final class TaskWatcher implements AutoCloseable {
 
   private void finishWrites() {
     for (Watched w : List.copyOf(watched.values())) {
-      if (w.write == Watched.Write.DONE) {
-        if (w.outcome != null && "Scheduled".equals(w.outcome.type())) {
+      if (w.write() == Watched.Write.DONE) {
+        if (w.rescheduled()) {
           // Counted once written: the marker may not be read back before the next relaunch.
-          spotRelaunches.put(w.runId, SpotMarker.count(w.outcome.state()));
+          spotRelaunches.put(w.runId, SpotMarker.count(w.outcome().state()));
         }
         forget(w, true);
-      } else if (w.write == Watched.Write.FAILED) {
-        w.write = Watched.Write.NONE; // written again next time, from a fresh read of the run
+      } else {
+        w.retryWrite(); // a failed write is written again, from a fresh read of the run
       }
     }
   }
@@ -198,19 +198,14 @@ public final class TaskWatcher implements AutoCloseable {
   }
 
   private void act(Watched w, FlowRunStatus status, Instant now, List<String> heartbeats) {
-    if (w.write == Watched.Write.PENDING) {
+    if (w.write() == Watched.Write.PENDING) {
       return;
     }
     if (!w.ended()) {
       live.act(w, status, now, heartbeats);
       return;
     }
-    if (w.verdict == null && w.request == Settlement.StopRequest.NONE) {
-      w.verdict = w.missing ? StopCauses.missing(w.taskArn) : StopCauses.of(w.last);
-    }
-    if (w.verdict instanceof Verdict.CleanExit && !w.confirmed) {
-      // The flow process may have written its final state just before exiting: read once more.
-      w.confirmed = true;
+    if (w.lookAgainAtCleanExit()) {
       return;
     }
     RunRegistry.Entry entry = registry.get(w.runId).orElse(null);
@@ -226,7 +221,7 @@ public final class TaskWatcher implements AutoCloseable {
     Outcome outcome =
         Settlement.decide(
             new Settlement.Stop(
-                w.taskArn, w.attempt(), w.verdict, w.request, w.stuckMessage, w.since),
+                w.taskArn, w.attempt(), w.verdict(), w.request(), w.stuckMessage(), w.since),
             status,
             spot,
             settings.spotRelaunchLimit(),
@@ -238,7 +233,6 @@ public final class TaskWatcher implements AutoCloseable {
       outcomes.release(w, release);
       forget(w, false);
     } else if (outcome instanceof Outcome.Write write) {
-      w.outcome = write;
       outcomes.write(w, status, write);
     }
   }
@@ -250,36 +244,37 @@ public final class TaskWatcher implements AutoCloseable {
 
   private void forget(Watched w, boolean reported) {
     watched.remove(w.taskArn);
-    if (w.outcome == null || !"Scheduled".equals(w.outcome.type())) {
+    if (!w.rescheduled()) {
       spotRelaunches.remove(w.runId);
     }
     if (registry.releaseTask(w.runId, w.taskArn) || registry.get(w.runId).isEmpty()) {
       outcomes.forgetLaunch(w.runId);
     }
-    if (!w.announced) {
+    ObservedTask last = w.last();
+    if (!w.markAnnounced()) {
       // Found stopped at start-up: listeners hear of its start before its stop.
-      w.announced = true;
       events.taskStarted(
           new TaskEvents.TaskStart(
               w.runId,
               w.taskArn,
-              w.last == null ? null : w.last.taskDefinitionArn(),
+              last == null ? null : last.taskDefinitionArn(),
               w.since,
-              w.last == null ? null : w.last.createdAt()));
+              last == null ? null : last.createdAt()));
     }
     Instant stoppedAt =
-        w.last != null && w.last.stoppedAt() != null ? w.last.stoppedAt() : clock.instant();
+        last != null && last.stoppedAt() != null ? last.stoppedAt() : clock.instant();
+    Verdict verdict = w.verdict();
     boolean abnormal =
-        w.request == Settlement.StopRequest.STUCK
-            || w.verdict instanceof Verdict.Failure
-            || w.verdict instanceof Verdict.SpotInterrupted
-            || w.verdict instanceof Verdict.CleanExit && reported;
+        w.request() == Settlement.StopRequest.STUCK
+            || verdict instanceof Verdict.Failure
+            || verdict instanceof Verdict.SpotInterrupted
+            || verdict instanceof Verdict.CleanExit && reported;
     String cause =
-        w.request == Settlement.StopRequest.CANCEL
+        w.request() == Settlement.StopRequest.CANCEL
             ? "cancelled in Prefect"
-            : w.request == Settlement.StopRequest.STUCK
-                ? w.stuckMessage
-                : w.verdict == null ? null : w.verdict.message();
+            : w.request() == Settlement.StopRequest.STUCK
+                ? w.stuckMessage()
+                : verdict == null ? null : verdict.message();
     events.taskStopped(
         new TaskEvents.TaskStop(w.runId, w.taskArn, stoppedAt, abnormal, abnormal ? cause : null));
   }
