@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -210,20 +211,14 @@ public final class AgentOptions {
   Double maxRunTaskRate;
 
   @Option(
-      names = "--start-timeout",
-      paramLabel = "SECONDS",
+      names = "--task-tag",
+      paramLabel = "KEY=VALUE",
       description =
-          "Seconds a flow task may take to start (PROVISIONING/PENDING) before it is stopped and"
-              + " its run failed; default 600.")
-  Double startTimeout;
+          "Extra tag on every flow task, for cost allocation; repeatable, split on the first '='."
+              + " Replaces the configured cloud.agent.ecs.task_tags.")
+  List<String> taskTags = new ArrayList<>();
 
-  @Option(
-      names = "--spot-relaunch-limit",
-      paramLabel = "N",
-      description =
-          "How often a run interrupted by Fargate Spot is relaunched on FARGATE before it"
-              + " fails; default 3.")
-  Long spotRelaunchLimit;
+  @Mixin SupervisionOptions supervision = new SupervisionOptions();
 
   /** True when the deprecated {@code --token} was given. */
   boolean tokenGiven() {
@@ -244,7 +239,7 @@ public final class AgentOptions {
       add(out, "cloud.agent.labels", List.copyOf(new LinkedHashSet<>(labels)), "--label");
     }
     if (!env.isEmpty()) {
-      add(out, "cloud.agent.env_vars", envVars(problems), "--env");
+      add(out, "cloud.agent.env_vars", pairs(env, "--env", "MY_VAR=value", problems), "--env");
     }
     add(out, "cloud.agent.max_polls", maxPolls, "--max-polls");
     add(out, "cloud.agent.agent_address", agentAddress, "--agent-address");
@@ -279,21 +274,34 @@ public final class AgentOptions {
     add(out, ECS + "forward_logs", forwardLogs, "--forward-logs");
     add(out, ECS + "api_key_secret_arn", apiKeySecretArn, "--api-key-secret-arn");
     add(out, ECS + "max_run_task_rate", maxRunTaskRate, "--max-run-task-rate");
-    add(out, ECS + "start_timeout", startTimeout, "--start-timeout");
-    add(out, ECS + "spot_relaunch_limit", spotRelaunchLimit, "--spot-relaunch-limit");
+    if (!taskTags.isEmpty()) {
+      add(
+          out,
+          ECS + "task_tags",
+          pairs(taskTags, "--task-tag", "team=data", problems),
+          "--task-tag");
+    }
+    supervision.overrides(out);
     return out;
   }
 
-  private Map<String, String> envVars(List<String> problems) {
+  /** KEY=VALUE items of a repeatable flag, split on the first '='. */
+  private static Map<String, String> pairs(
+      List<String> items, String flag, String example, List<String> problems) {
     Map<String, String> vars = new LinkedHashMap<>();
-    for (String item : env) {
+    for (String item : items) {
       int eq = item.indexOf('=');
       if (eq <= 0) {
         String shown = eq == 0 ? "=..." : SecretKeys.isSecretName(item) ? "***" : item;
         problems.add(
-            "flag --env \""
+            "flag "
+                + flag
+                + " \""
                 + shown
-                + "\": expected KEY=VALUE with a non-empty KEY; write e.g. --env MY_VAR=value");
+                + "\": expected KEY=VALUE with a non-empty KEY; write e.g. "
+                + flag
+                + " "
+                + example);
         continue;
       }
       vars.put(item.substring(0, eq), item.substring(eq + 1));
@@ -301,7 +309,7 @@ public final class AgentOptions {
     return vars;
   }
 
-  private static void add(List<FlagOverride> out, String key, Object value, String flag) {
+  static void add(List<FlagOverride> out, String key, Object value, String flag) {
     if (value != null) {
       out.add(FlagOverride.of(key, value, flag));
     }

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param ecs how flow tasks are launched
  * @param supervision how tasks are watched
  * @param logs where flow containers log and what is forwarded
+ * @param cost how each run's cost is estimated (price overrides)
  * @param operations how the agent runs as a process
  * @param awsCredentials credentials from {@code context.secrets.AWS_CREDENTIALS}, or null to use
  *     the default AWS credentials chain
@@ -29,6 +30,7 @@ public record AgentConfig(
     EcsSettings ecs,
     SupervisionSettings supervision,
     LogSettings logs,
+    CostSettings cost,
     Operations operations,
     AwsSecretCredentials awsCredentials) {
 
@@ -43,6 +45,7 @@ public record AgentConfig(
     Objects.requireNonNull(ecs, "ecs");
     Objects.requireNonNull(supervision, "supervision");
     Objects.requireNonNull(logs, "logs");
+    Objects.requireNonNull(cost, "cost");
     Objects.requireNonNull(operations, "operations");
   }
 
@@ -113,18 +116,30 @@ public record AgentConfig(
   /** This configuration with other ECS launch settings. */
   public AgentConfig withEcs(EcsSettings other) {
     return new AgentConfig(
-        name, labels, prefect, flows, other, supervision, logs, operations, awsCredentials);
+        name, labels, prefect, flows, other, supervision, logs, cost, operations, awsCredentials);
   }
 
   /** This configuration with other log settings. */
   public AgentConfig withLogs(LogSettings other) {
     return new AgentConfig(
-        name, labels, prefect, flows, ecs, supervision, other, operations, awsCredentials);
+        name, labels, prefect, flows, ecs, supervision, other, cost, operations, awsCredentials);
+  }
+
+  /** This configuration with other supervision settings. */
+  public AgentConfig withSupervision(SupervisionSettings other) {
+    return new AgentConfig(
+        name, labels, prefect, flows, ecs, other, logs, cost, operations, awsCredentials);
+  }
+
+  /** This configuration with other cost settings. */
+  public AgentConfig withCost(CostSettings other) {
+    return new AgentConfig(
+        name, labels, prefect, flows, ecs, supervision, logs, other, operations, awsCredentials);
   }
 
   /** This configuration with another Prefect connection. */
   public AgentConfig withPrefect(PrefectConnection other) {
     return new AgentConfig(
-        name, labels, other, flows, ecs, supervision, logs, operations, awsCredentials);
+        name, labels, other, flows, ecs, supervision, logs, cost, operations, awsCredentials);
   }
 }

@@ -52,6 +52,8 @@ final class AgentConfigBinder {
     Secret authToken = Secret.of(r.string("cloud.agent.auth_token"));
     String agentConfigId = r.string("cloud.agent.agent_config_id");
     Secret slackWebhook = slackWebhook(r);
+    SupervisionSettings supervision = SupervisionBinder.bind(r, slackWebhook);
+    CostSettings cost = PriceBinder.bind(r);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
@@ -69,8 +71,9 @@ final class AgentConfigBinder {
         new FlowDefaults(
             envVars, sendLogs == null || sendLogs, flowLevel == null ? "INFO" : flowLevel),
         ecs.ecs(),
-        new SupervisionSettings(ecs.startTimeout(), ecs.spotRelaunchLimit(), slackWebhook),
+        supervision,
         ecs.logs(),
+        cost,
         new Operations(
             agentAddress,
             level == null ? "INFO" : level,

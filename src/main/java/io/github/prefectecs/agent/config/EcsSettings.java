@@ -1,6 +1,9 @@
 package io.github.prefectecs.agent.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,13 +17,18 @@ import java.util.Objects;
  * @param templates the task definition template and extra RunTask arguments
  * @param maxRunTaskRate {@code max_run_task_rate}: this agent's cap on RunTask calls per second
  *     (its share of the account's quota); null for none (the agent adapts to throttling alone)
+ * @param taskTags {@code task_tags}: extra tags on every flow task (cost allocation), beside the
+ *     agent's own {@code prefect:*} tags
+ * @param spotBreaker when new launches leave Fargate Spot for a while
  */
 public record EcsSettings(
     Placement placement,
     Network network,
     FlowRoles roles,
     Templates templates,
-    Double maxRunTaskRate) {
+    Double maxRunTaskRate,
+    Map<String, String> taskTags,
+    SpotBreakerSettings spotBreaker) {
 
   /** The highest {@code max_run_task_rate} accepted, calls per second. */
   public static final double MAX_RUN_TASK_RATE_LIMIT = 1000;
@@ -36,6 +44,8 @@ public record EcsSettings(
     Objects.requireNonNull(network, "network");
     Objects.requireNonNull(roles, "roles");
     Objects.requireNonNull(templates, "templates");
+    taskTags = Collections.unmodifiableMap(new LinkedHashMap<>(taskTags));
+    Objects.requireNonNull(spotBreaker, "spotBreaker");
     if (maxRunTaskRate != null
         && !(maxRunTaskRate > 0 && maxRunTaskRate <= MAX_RUN_TASK_RATE_LIMIT)) {
       throw new IllegalArgumentException(
@@ -116,6 +126,8 @@ public record EcsSettings(
     b.roles = roles;
     b.templates = templates;
     b.maxRunTaskRate = maxRunTaskRate;
+    b.taskTags = taskTags;
+    b.spotBreaker = spotBreaker;
     return b;
   }
 
@@ -184,6 +196,8 @@ public record EcsSettings(
     private FlowRoles roles = new FlowRoles(null, null, null);
     private Templates templates = new Templates(null, null);
     private Double maxRunTaskRate;
+    private Map<String, String> taskTags = Map.of();
+    private SpotBreakerSettings spotBreaker = SpotBreakerSettings.defaults();
 
     private Builder() {}
 
@@ -248,8 +262,20 @@ public record EcsSettings(
       return this;
     }
 
+    /** Extra tags on every flow task. */
+    public Builder taskTags(Map<String, String> tags) {
+      this.taskTags = Objects.requireNonNull(tags, "tags");
+      return this;
+    }
+
+    public Builder spotBreaker(SpotBreakerSettings spotBreaker) {
+      this.spotBreaker = Objects.requireNonNull(spotBreaker, "spotBreaker");
+      return this;
+    }
+
     public EcsSettings build() {
-      return new EcsSettings(placement, network, roles, templates, maxRunTaskRate);
+      return new EcsSettings(
+          placement, network, roles, templates, maxRunTaskRate, taskTags, spotBreaker);
     }
   }
 }

@@ -3,10 +3,10 @@ package io.github.prefectecs.agent.config;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -33,20 +33,31 @@ final class EcsSettingsBinder {
           "max_run_task_rate",
           "start_timeout",
           "spot_relaunch_limit",
-          "forward_logs");
+          "forward_logs",
+          "max_runtime",
+          "orphan_grace",
+          "task_tags",
+          "spot_breaker_threshold",
+          "spot_breaker_window",
+          "spot_breaker_cooldown",
+          "prices");
+
+  /** Keys that are tables: their leaves sit below them. */
+  private static final Set<String> TABLES = Set.of("task_tags", "prices");
 
   private EcsSettingsBinder() {}
 
   /**
-   * What the {@code [cloud.agent.ecs]} table holds: the launch settings, the log settings, and the
-   * two supervision settings that live there.
+   * What the {@code [cloud.agent.ecs]} table holds besides the supervision keys ({@link
+   * SupervisionBinder}) and the prices ({@link PriceBinder}): the launch and the log settings.
    */
-  record EcsTable(
-      EcsSettings ecs, LogSettings logs, Duration startTimeout, int spotRelaunchLimit) {}
+  record EcsTable(EcsSettings ecs, LogSettings logs) {}
 
   static EcsTable bind(ValueReader r) {
     for (ConfigEntry e : r.config().entriesUnder(List.of("cloud", "agent", "ecs"))) {
-      if (e.path().size() != 4 || !KEYS.contains(e.path().get(3))) {
+      boolean known =
+          e.path().size() == 4 ? KEYS.contains(e.path().get(3)) : TABLES.contains(e.path().get(3));
+      if (!known) {
         r.problem(e, "unknown ECS setting", "use one of " + String.join(", ", new TreeSet<>(KEYS)));
       }
     }
@@ -68,13 +79,13 @@ final class EcsSettingsBinder {
     String executionRoleArn = r.string(P + "execution_role_arn");
     String logGroup = r.string(P + "log_group");
     Double maxRunTaskRate = maxRunTaskRate(r);
-    Duration startTimeout = startTimeout(r);
-    int spotLimit = spotRelaunchLimit(r);
+    Map<String, String> taskTags = LaunchExtrasBinder.taskTags(r);
+    SpotBreakerSettings breaker = LaunchExtrasBinder.spotBreaker(r);
     LogForwarding forwardLogs = forwardLogs(r);
     LogSettings logs = new LogSettings(forwardLogs, logGroup);
     if (placement == null) {
       // problems recorded; the caller throws
-      return new EcsTable(EcsSettings.defaults(), logs, startTimeout, spotLimit);
+      return new EcsTable(EcsSettings.defaults(), logs);
     }
     EcsSettings ecs =
         new EcsSettings(
@@ -83,8 +94,10 @@ final class EcsSettingsBinder {
             new EcsSettings.Network(subnets, groups, publicIp),
             new EcsSettings.FlowRoles(taskRoleArn, executionRoleArn, secretArn),
             new EcsSettings.Templates(taskDefinition, runTaskKwargs),
-            maxRunTaskRate);
-    return new EcsTable(ecs, logs, startTimeout, spotLimit);
+            maxRunTaskRate,
+            taskTags,
+            breaker);
+    return new EcsTable(ecs, logs);
   }
 
   private static Double maxRunTaskRate(ValueReader r) {
@@ -98,36 +111,6 @@ final class EcsSettingsBinder {
       return null;
     }
     return rate;
-  }
-
-  private static Duration startTimeout(ValueReader r) {
-    Double seconds = r.number(P + "start_timeout");
-    if (seconds == null) {
-      return SupervisionSettings.DEFAULT_START_TIMEOUT;
-    }
-    if (seconds < 30 || seconds > 86_400) {
-      r.problem(
-          r.config().entry(P + "start_timeout"),
-          "must be between 30 and 86400 seconds",
-          "give the seconds a task may take to start, e.g. 600");
-      return SupervisionSettings.DEFAULT_START_TIMEOUT;
-    }
-    return Duration.ofMillis(Math.round(seconds * 1000));
-  }
-
-  private static int spotRelaunchLimit(ValueReader r) {
-    Long limit = r.integer(P + "spot_relaunch_limit");
-    if (limit == null) {
-      return SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
-    }
-    if (limit < 0 || limit > 100) {
-      r.problem(
-          r.config().entry(P + "spot_relaunch_limit"),
-          "must be between 0 and 100",
-          "give how often a run interrupted by Fargate Spot is relaunched, e.g. 3 (0: never)");
-      return SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT;
-    }
-    return Math.toIntExact(limit);
   }
 
   private static LogForwarding forwardLogs(ValueReader r) {

@@ -70,6 +70,33 @@ final class ValueReader {
     return null;
   }
 
+  /**
+   * A duration: a number of seconds, or text such as {@code 90m}, {@code 2h} ({@link
+   * DurationText}); null when unset.
+   */
+  java.time.Duration duration(String key) {
+    ConfigEntry e = config.entry(key);
+    if (e == null || e.value() == null || "".equals(e.value())) {
+      return null;
+    }
+    try {
+      if (e.value() instanceof Long l) {
+        return DurationText.seconds(l);
+      }
+      if (e.value() instanceof Double d) {
+        return DurationText.seconds(d);
+      }
+      if (e.value() instanceof String s) {
+        return DurationText.parse(s);
+      }
+    } catch (IllegalArgumentException ex) {
+      problem(e, "not a duration", "write seconds or a duration, " + DurationText.EXAMPLES);
+      return null;
+    }
+    problem(e, "expected a duration", "write seconds or a duration, " + DurationText.EXAMPLES);
+    return null;
+  }
+
   /** A boolean; null when unset. */
   Boolean bool(String key) {
     ConfigEntry e = config.entry(key);

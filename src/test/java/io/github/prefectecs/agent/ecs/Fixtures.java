@@ -55,11 +55,9 @@ final class Fixtures {
             Duration.ofSeconds(15)),
         new io.github.prefectecs.agent.config.FlowDefaults(env, true, "INFO"),
         ecs,
-        new io.github.prefectecs.agent.config.SupervisionSettings(
-            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
-            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
-            io.github.prefectecs.agent.config.Secret.empty()),
+        io.github.prefectecs.agent.config.SupervisionSettings.defaults(),
         io.github.prefectecs.agent.config.LogSettings.defaults(),
+        io.github.prefectecs.agent.config.CostSettings.defaults(),
         new io.github.prefectecs.agent.config.Operations(null, "INFO", false, null, 4),
         null);
   }

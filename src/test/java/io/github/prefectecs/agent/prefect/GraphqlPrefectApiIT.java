@@ -442,11 +442,9 @@ class GraphqlPrefectApiIT {
                 Duration.ofSeconds(5)),
             new io.github.prefectecs.agent.config.FlowDefaults(java.util.Map.of(), true, "INFO"),
             EcsSettings.defaults(),
-            new io.github.prefectecs.agent.config.SupervisionSettings(
-                io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
-                io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
-                io.github.prefectecs.agent.config.Secret.empty()),
+            io.github.prefectecs.agent.config.SupervisionSettings.defaults(),
             io.github.prefectecs.agent.config.LogSettings.defaults(),
+            io.github.prefectecs.agent.config.CostSettings.defaults(),
             new io.github.prefectecs.agent.config.Operations(null, "INFO", false, null, 4),
             null);
 

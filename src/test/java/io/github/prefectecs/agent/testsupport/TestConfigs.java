@@ -2,6 +2,7 @@ package io.github.prefectecs.agent.testsupport;
 
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.Backend;
+import io.github.prefectecs.agent.config.CostSettings;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.config.FlowDefaults;
 import io.github.prefectecs.agent.config.LogSettings;
@@ -33,6 +34,7 @@ public final class TestConfigs {
         EcsSettings.defaults(),
         SupervisionSettings.defaults(),
         LogSettings.defaults(),
+        CostSettings.defaults(),
         new Operations(
             URI.create("http://127.0.0.1:0"), "INFO", false, maxPolls, maxConcurrentLaunches),
         null);

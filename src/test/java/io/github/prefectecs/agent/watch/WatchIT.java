@@ -111,11 +111,9 @@ class WatchIT {
             Duration.ofSeconds(3)),
         new io.github.prefectecs.agent.config.FlowDefaults(Map.of(), true, "INFO"),
         settings,
-        new io.github.prefectecs.agent.config.SupervisionSettings(
-            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_START_TIMEOUT,
-            io.github.prefectecs.agent.config.SupervisionSettings.DEFAULT_SPOT_RELAUNCH_LIMIT,
-            io.github.prefectecs.agent.config.Secret.empty()),
+        io.github.prefectecs.agent.config.SupervisionSettings.defaults(),
         io.github.prefectecs.agent.config.LogSettings.defaults(),
+        io.github.prefectecs.agent.config.CostSettings.defaults(),
         new io.github.prefectecs.agent.config.Operations(
             URI.create("http://127.0.0.1:0"), "INFO", false, null, 10),
         null);
