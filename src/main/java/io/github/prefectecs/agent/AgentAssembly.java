@@ -19,6 +19,7 @@ import io.github.prefectecs.agent.run.StrandedClaims;
 import io.github.prefectecs.agent.run.Submitter;
 import io.github.prefectecs.agent.startup.ApiConnection;
 import io.github.prefectecs.agent.watch.EcsTasks;
+import io.github.prefectecs.agent.watch.SpotBreaker;
 import io.github.prefectecs.agent.watch.Supervision;
 import io.github.prefectecs.agent.watch.Supervisor;
 import java.time.Clock;
@@ -52,6 +53,7 @@ public final class AgentAssembly {
     private PrefectApi api;
     private Function<String, Launcher> launcherFactory;
     private EcsTasks ecsTasks;
+    private SpotBreaker spotBreaker;
     private Function<Shared, CloudWatchForwarding> logs = shared -> CloudWatchForwarding.off();
     private final List<AgentParts.Client> clients = new ArrayList<>();
 
@@ -85,6 +87,15 @@ public final class AgentAssembly {
     /** Watches every task through {@code ecsTasks}; without it the agent watches nothing. */
     public Builder supervision(EcsTasks ecsTasks) {
       this.ecsTasks = Objects.requireNonNull(ecsTasks, "ecsTasks");
+      return this;
+    }
+
+    /**
+     * The Spot circuit breaker the launcher consults; supervision feeds it its Spot interruptions.
+     * Without it supervision feeds one of its own that no launcher reads.
+     */
+    public Builder spotBreaker(SpotBreaker spotBreaker) {
+      this.spotBreaker = Objects.requireNonNull(spotBreaker, "spotBreaker");
       return this;
     }
 
@@ -125,7 +136,17 @@ public final class AgentAssembly {
           ecsTasks == null
               ? Supervisor.OFF
               : Supervisor.ofEcs(
-                  config, ecsTasks, metered, registry, m, health, clock, threads.watch());
+                  config,
+                  ecsTasks,
+                  metered,
+                  registry,
+                  m,
+                  health,
+                  spotBreaker == null
+                      ? new SpotBreaker(config.ecs().spotBreaker(), m, clock)
+                      : spotBreaker,
+                  clock,
+                  threads.watch());
       List<AgentParts.Client> closing = new ArrayList<>(clients);
       closing.add(new AgentParts.Client("Prefect API client", metered));
       return new AgentParts(

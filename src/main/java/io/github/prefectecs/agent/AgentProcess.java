@@ -15,6 +15,7 @@ import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.startup.Handshake;
 import io.github.prefectecs.agent.support.Messages;
 import io.github.prefectecs.agent.support.Signals;
+import io.github.prefectecs.agent.watch.SpotBreaker;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -59,13 +60,18 @@ public final class AgentProcess {
               + "; set AWS_REGION (ECS and Fargate set it for you) or a region in the AWS profile");
     }
     VpcLookup vpcLookup = AwsClients.vpcLookup(config, AwsClients.region(ecs));
+    // The watcher feeds it Spot interruptions, the launcher its capacity failures and reads it.
+    SpotBreaker breaker = new SpotBreaker(config.ecs().spotBreaker(), metrics, clock);
     Agent agent =
         AgentAssembly.builder(config)
             .clock(clock)
             .metrics(metrics)
             .api(prefect)
-            .launcher(tenantId -> new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits))
+            .launcher(
+                tenantId ->
+                    new EcsLauncher(config, tenantId, ecs, vpcLookup, clock, limits, breaker))
             .supervision(new SdkEcsTasks(ecs, limits))
+            .spotBreaker(breaker)
             .logs(
                 shared ->
                     CloudWatchForwarding.create(

@@ -7,15 +7,15 @@ import io.github.prefectecs.agent.aws.EcsRateLimits;
 import io.github.prefectecs.agent.aws.S3ObjectReader;
 import io.github.prefectecs.agent.aws.VpcLookup;
 import io.github.prefectecs.agent.config.AgentConfig;
-import io.github.prefectecs.agent.config.CapacityProviderItem;
 import io.github.prefectecs.agent.config.EcsSettings;
 import io.github.prefectecs.agent.prefect.Flow;
 import io.github.prefectecs.agent.prefect.FlowRun;
-import io.github.prefectecs.agent.prefect.SpotMarker;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.RunAttempt;
 import io.github.prefectecs.agent.support.JsonTrees;
+import io.github.prefectecs.agent.watch.ObservedTask;
+import io.github.prefectecs.agent.watch.SpotBreaker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,7 +59,9 @@ public final class EcsLauncher implements Launcher {
   private final TaskDefinitionRenderer renderer;
   private final TaskDefinitionRegistry registry;
   private final Map<String, String> running = new ConcurrentHashMap<>();
-  private final Map<String, Retiring> retiring = new ConcurrentHashMap<>();
+  private final RetiringTasks retiring;
+  private final SpotBreaker breaker;
+  private final SpotPlacement spot;
   private volatile ObjectNode agentTemplate;
   private volatile RunTaskArguments arguments;
   private volatile TaskLauncher taskLauncher;
@@ -80,6 +82,22 @@ public final class EcsLauncher implements Launcher {
       VpcLookup vpcLookup,
       Clock clock,
       EcsRateLimits limits) {
+    this(config, tenantId, ecs, vpcLookup, clock, limits, SpotBreaker.off());
+  }
+
+  /**
+   * As the other constructor, with the Spot circuit breaker the task watcher feeds: while it is
+   * open, launches of the agent's own FARGATE_SPOT strategy go to FARGATE, and every run that found
+   * no Spot capacity is told to it.
+   */
+  public EcsLauncher(
+      AgentConfig config,
+      String tenantId,
+      EcsClient ecs,
+      VpcLookup vpcLookup,
+      Clock clock,
+      EcsRateLimits limits,
+      SpotBreaker breaker) {
     this.config = config;
     this.settings = config.ecs();
     this.tenantId = tenantId;
@@ -94,6 +112,9 @@ public final class EcsLauncher implements Launcher {
             new S3ObjectReader(s3Http, AwsClients.credentials(config), region, System.getenv()));
     this.renderer = new TaskDefinitionRenderer(settings, config.logs(), region);
     this.registry = new TaskDefinitionRegistry(ecs, limits);
+    this.retiring = new RetiringTasks(ecs, limits, settings.cluster(), clock, running);
+    this.breaker = breaker;
+    this.spot = new SpotPlacement(breaker);
   }
 
   /**
@@ -145,7 +166,7 @@ public final class EcsLauncher implements Launcher {
     arguments =
         new RunTaskArguments(
             settings, agentKwargs, new FlowEnvironment(config, tenantId), config.name());
-    taskLauncher = new TaskLauncher(ecs, limits, settings, running);
+    taskLauncher = new TaskLauncher(ecs, limits, settings, running, breaker::capacityFailure);
     try {
       running.putAll(RunningTasks.list(ecs, limits, settings.cluster(), config.name()));
     } catch (SdkException e) {
@@ -208,7 +229,7 @@ public final class EcsLauncher implements Launcher {
     if (taskLauncher == null) {
       throw new IllegalStateException("EcsLauncher.launch called before start()");
     }
-    LaunchResult waiting = previousStillStopping(run.id());
+    LaunchResult waiting = retiring.stillStopping(run.id());
     if (waiting != null) {
       return waiting;
     }
@@ -224,14 +245,20 @@ public final class EcsLauncher implements Launcher {
         RunTaskArguments.attempt(kwargs, run, runAttempt);
       }
 
-      boolean onDemand = onDemandAfterSpot(run, kwargs, runAttempt == null);
-      String taskDefinition = taskDefinition(run, runConfig, kwargs);
-      kwargs.put("taskDefinition", taskDefinition);
-      LaunchResult result = runTask(run, kwargs, taskDefinition, runConfig);
-      if (onDemand && result instanceof LaunchResult.Launched launched) {
+      List<String> spotNotes = spot.apply(run, runConfig, kwargs, runAttempt == null);
+      Duration maxRuntime =
+          LaunchDetails.maxRuntime(run, runConfig, config.supervision().maxRuntime());
+      Definition definition = taskDefinition(run, runConfig, kwargs);
+      LaunchDetails.tag(kwargs, maxRuntime, definition.logs());
+      kwargs.put("taskDefinition", definition.arn());
+      LaunchResult result = runTask(run, kwargs, definition.arn(), runConfig);
+      if (result instanceof LaunchResult.Launched launched) {
         List<String> notes = new java.util.ArrayList<>(launched.notes());
-        notes.add(SPOT_RELAUNCH);
-        result = new LaunchResult.Launched(launched.taskArn(), notes);
+        notes.addAll(spotNotes);
+        String where =
+            LaunchDetails.where(
+                launched.taskArn(), Json.text(kwargs, "cluster"), definition.logs());
+        result = new LaunchResult.Launched(launched.taskArn(), notes, where);
       }
       log.debug("Launch of flow run {} took {} ms: {}", run.id(), clock.millis() - started, result);
       return result;
@@ -246,25 +273,6 @@ public final class EcsLauncher implements Launcher {
       }
       return new LaunchResult.Rejected(e.getMessage());
     }
-  }
-
-  /**
-   * A run the task watcher rescheduled after a Spot interruption carries a marker in its Scheduled
-   * state's message: whichever agent launches it next uses FARGATE (on-demand) only.
-   */
-  private static boolean onDemandAfterSpot(FlowRun run, ObjectNode kwargs, boolean ownToken) {
-    if (!SpotMarker.onDemandRequired(run.serializedState()) || !RunTaskKwargs.usesSpot(kwargs)) {
-      return false;
-    }
-    kwargs.set(
-        RunTaskKwargs.STRATEGY,
-        RunTaskKwargs.strategy(List.of(new CapacityProviderItem("FARGATE", 1, 0))));
-    if (ownToken) {
-      // Without an attempt the token names the run version only: keep the on-demand launch apart.
-      kwargs.put("clientToken", RunTaskArguments.clientToken(run, "-od"));
-    }
-    log.info("Flow run {} was interrupted by Fargate Spot before; launching on FARGATE", run.id());
-    return true;
   }
 
   private LaunchResult runTask(
@@ -283,7 +291,10 @@ public final class EcsLauncher implements Launcher {
     }
   }
 
-  private String taskDefinition(FlowRun run, EcsRunConfig runConfig, ObjectNode kwargs) {
+  /** A task definition to run, and where its flow container logs (null when not known). */
+  private record Definition(String arn, ObservedTask.LogStream logs) {}
+
+  private Definition taskDefinition(FlowRun run, EcsRunConfig runConfig, ObjectNode kwargs) {
     if (runConfig.taskDefinitionArn() != null) {
       if (TaskDefinitionRenderer.dockerStorageImage(run.flow().storage()) != null) {
         throw EcsLaunchException.rejected(
@@ -291,7 +302,7 @@ public final class EcsLauncher implements Launcher {
                 + run.id()
                 + ": cannot provide `task_definition_arn` when using `Docker` storage");
       }
-      return runConfig.taskDefinitionArn();
+      return new Definition(runConfig.taskDefinitionArn(), null);
     }
     ObjectNode template = runConfig.taskDefinition();
     if (template == null && runConfig.taskDefinitionPath() != null) {
@@ -301,8 +312,9 @@ public final class EcsLauncher implements Launcher {
       template = agentTemplate;
     }
     boolean fargate = RunTaskKwargs.onFargate(kwargs, settings);
-    return registry.arnFor(
-        CanonicalDefinition.of(renderer.render(template, runConfig, run.flow(), fargate)));
+    ObjectNode rendered = renderer.render(template, runConfig, run.flow(), fargate);
+    return new Definition(
+        registry.arnFor(CanonicalDefinition.of(rendered)), LaunchDetails.logsOf(rendered));
   }
 
   /** Forgets the task of a run that ended, so a re-scheduled run can be launched again. */
@@ -340,84 +352,8 @@ public final class EcsLauncher implements Launcher {
   @Override
   public void retirePrevious(String flowRunId, String reason) {
     String arn = running.get(flowRunId);
-    if (arn == null) {
-      return;
-    }
-    retiring.put(flowRunId, new Retiring(arn, clock.instant(), reason));
-    stopQuietly(flowRunId, arn, reason);
-  }
-
-  /** A task stopped because the server rescheduled its run; the next launch waits for it. */
-  private record Retiring(String taskArn, java.time.Instant since, String reason) {}
-
-  /** The longest a relaunch waits for the run's previous task to stop before it gives up. */
-  static final Duration RETIRE_TIMEOUT = Duration.ofMinutes(10);
-
-  static final Duration RETIRE_POLL = Duration.ofSeconds(5);
-
-  /**
-   * Null when the run's previous task is stopped (or was never retired); else what the launch
-   * answers while it waits.
-   */
-  private LaunchResult previousStillStopping(String flowRunId) {
-    Retiring r = retiring.get(flowRunId);
-    if (r == null) {
-      return null;
-    }
-    software.amazon.awssdk.services.ecs.model.Task task;
-    try {
-      task = RunningTasks.describe(ecs, limits, settings.cluster(), r.taskArn());
-    } catch (SdkException | EcsLaunchException e) {
-      return new LaunchResult.Waiting(
-          "cannot look at the run's previous task "
-              + r.taskArn()
-              + " ("
-              + e.getMessage()
-              + "); waiting for it to stop",
-          RETIRE_POLL);
-    }
-    if (task == null || "STOPPED".equals(task.lastStatus())) {
-      retiring.remove(flowRunId, r);
-      running.remove(flowRunId, r.taskArn());
-      log.info(
-          "The previous task {} of flow run {} is stopped; starting the new attempt",
-          r.taskArn(),
-          flowRunId);
-      return null;
-    }
-    if (Duration.between(r.since(), clock.instant()).compareTo(RETIRE_TIMEOUT) >= 0) {
-      retiring.remove(flowRunId, r);
-      return new LaunchResult.Rejected(
-          "The run was rescheduled while its previous task "
-              + r.taskArn()
-              + " still ran; that task did not stop within "
-              + RETIRE_TIMEOUT.toMinutes()
-              + " min of StopTask (last status "
-              + task.lastStatus()
-              + "), so no second task was started");
-    }
-    if (!"STOPPED".equals(task.desiredStatus())) {
-      stopQuietly(flowRunId, r.taskArn(), r.reason());
-    }
-    return new LaunchResult.Waiting(
-        "waiting for the run's previous task "
-            + r.taskArn()
-            + " to stop (last status "
-            + task.lastStatus()
-            + ") before starting the new attempt",
-        RETIRE_POLL);
-  }
-
-  private void stopQuietly(String flowRunId, String arn, String reason) {
-    try {
-      RunningTasks.stop(ecs, limits, settings.cluster(), arn, reason);
-      log.info("Stopped task {} of flow run {}: {}", arn, flowRunId, reason);
-    } catch (SdkException | EcsLaunchException e) {
-      log.warn(
-          "StopTask of {} (flow run {}) failed; trying again before the relaunch: {}",
-          arn,
-          flowRunId,
-          e.getMessage());
+    if (arn != null) {
+      retiring.retire(flowRunId, arn, reason);
     }
   }
 

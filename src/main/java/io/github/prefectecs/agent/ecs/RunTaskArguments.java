@@ -20,15 +20,6 @@ import java.util.Set;
  */
 final class RunTaskArguments {
   static final int MAX_OVERRIDES_CHARS = 8192;
-  static final String TAG_FLOW_RUN_ID = "prefect:flow-run-id";
-  static final String TAG_FLOW_ID = "prefect:flow-id";
-  static final String TAG_AGENT = "prefect:agent";
-
-  /** The launch attempt (see {@link RunAttempt}): its id. */
-  static final String TAG_ATTEMPT = "prefect:attempt";
-
-  /** The launch attempt: the flow run's version while its flow process runs. */
-  static final String TAG_RUN_VERSION = "prefect:run-version";
 
   private final EcsSettings settings;
   private final ObjectNode agentKwargs;
@@ -66,9 +57,19 @@ final class RunTaskArguments {
     flow.set("environment", environment(run, config, flow.get("environment")));
     kwargs.put("startedBy", run.id());
     kwargs.put("clientToken", clientToken(run, ""));
-    tag(kwargs, TAG_FLOW_RUN_ID, run.id());
-    tag(kwargs, TAG_FLOW_ID, run.flow().id());
-    tag(kwargs, TAG_AGENT, agentName);
+    TaskTags.put(kwargs, TaskTags.FLOW_RUN_ID, run.id());
+    TaskTags.put(kwargs, TaskTags.FLOW_ID, run.flow().id());
+    TaskTags.put(kwargs, TaskTags.AGENT, agentName);
+    TaskTags.put(kwargs, TaskTags.FLOW_NAME, run.flow().name());
+    if (run.flow().project() != null) {
+      TaskTags.put(kwargs, TaskTags.PROJECT, run.flow().project());
+    }
+    // Extra cost allocation tags never replace the agent's own or the kwargs' tags.
+    settings.taskTags().forEach((key, value) -> TaskTags.putIfAbsent(kwargs, key, value));
+    if (!kwargs.has("propagateTags")) {
+      // The task definition's tags (a template's cost center, say) reach the task and the bill.
+      kwargs.put("propagateTags", "TASK_DEFINITION");
+    }
     checkOverridesSize(run, overrides);
     return kwargs;
   }
@@ -144,32 +145,8 @@ final class RunTaskArguments {
    */
   static void attempt(ObjectNode kwargs, FlowRun run, RunAttempt attempt) {
     kwargs.put("clientToken", clientToken(run, "-" + attempt.id()));
-    tag(kwargs, TAG_ATTEMPT, attempt.id());
-    tag(kwargs, TAG_RUN_VERSION, Integer.toString(attempt.runningVersion()));
-  }
-
-  /** The attempt {@code tags} name, or null when they name none (or a malformed one). */
-  static RunAttempt attemptOf(Map<String, String> tags) {
-    String id = tags.get(TAG_ATTEMPT);
-    String version = tags.get(TAG_RUN_VERSION);
-    if (id == null || version == null) {
-      return null;
-    }
-    try {
-      return new RunAttempt(id, Integer.parseInt(version));
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static void tag(ObjectNode kwargs, String key, String value) {
-    ArrayNode tags = Json.arrayAt(kwargs, "tags");
-    for (int i = tags.size() - 1; i >= 0; i--) {
-      if (key.equals(Json.text(tags.get(i), "key"))) {
-        tags.remove(i);
-      }
-    }
-    tags.addObject().put("key", key).put("value", value == null || value.isEmpty() ? "-" : value);
+    TaskTags.put(kwargs, TaskTags.ATTEMPT, attempt.id());
+    TaskTags.put(kwargs, TaskTags.RUN_VERSION, Integer.toString(attempt.runningVersion()));
   }
 
   private static void checkOverridesSize(FlowRun run, ObjectNode overrides) {

@@ -108,7 +108,7 @@ final class RunningTasks {
   static RunAttempt attemptOf(Task task) {
     Map<String, String> tags = new HashMap<>();
     task.tags().forEach(t -> tags.put(t.key(), t.value()));
-    return RunTaskArguments.attemptOf(tags);
+    return TaskTags.attemptOf(tags);
   }
 
   // ListTasks' desiredStatus filter is not trusted (emulators ignore it): read the task itself.
@@ -144,12 +144,12 @@ final class RunningTasks {
   static boolean startedBy(Task task, String agentName) {
     String expected = agentName == null || agentName.isEmpty() ? "-" : agentName;
     return task.tags().stream()
-        .anyMatch(t -> RunTaskArguments.TAG_AGENT.equals(t.key()) && expected.equals(t.value()));
+        .anyMatch(t -> TaskTags.AGENT.equals(t.key()) && expected.equals(t.value()));
   }
 
   static String flowRunId(Task task) {
     for (var tag : task.tags()) {
-      if (RunTaskArguments.TAG_FLOW_RUN_ID.equals(tag.key()) && tag.value() != null) {
+      if (TaskTags.FLOW_RUN_ID.equals(tag.key()) && tag.value() != null) {
         return tag.value();
       }
     }

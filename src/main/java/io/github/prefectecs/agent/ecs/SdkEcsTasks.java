@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Attribute;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
@@ -27,6 +28,9 @@ import software.amazon.awssdk.services.ecs.model.TaskField;
  * <p>Thread-safe; the client belongs to the caller.
  */
 public final class SdkEcsTasks implements EcsTasks {
+  /** The task attribute that names a Fargate task's CPU architecture ({@code x86_64}, ...). */
+  static final String CPU_ARCHITECTURE = "ecs.cpu-architecture";
+
   private final EcsClient ecs;
   private final EcsRateLimits limits;
 
@@ -110,19 +114,33 @@ public final class SdkEcsTasks implements EcsTasks {
     }
     Map<String, String> tags = new HashMap<>();
     task.tags().forEach(t -> tags.put(t.key(), t.value()));
+    String architecture = null;
+    for (Attribute a : task.attributes()) {
+      if (CPU_ARCHITECTURE.equals(a.name())) {
+        architecture = a.value();
+      }
+    }
     return new ObservedTask(
         task.taskArn(),
-        RunningTasks.flowRunId(task),
-        tags.get(RunTaskArguments.TAG_AGENT),
-        RunTaskArguments.attemptOf(tags),
+        TaskTags.read(tags, RunningTasks.flowRunId(task)),
         task.taskDefinitionArn(),
         task.lastStatus(),
         task.desiredStatus(),
         task.stopCodeAsString(),
         task.stoppedReason(),
-        task.createdAt(),
-        task.stoppedAt(),
+        new ObservedTask.Times(
+            task.createdAt(), task.pullStartedAt(), task.startedAt(), task.stoppedAt()),
+        new ObservedTask.Capacity(
+            task.cpu(),
+            task.memory(),
+            blankToNull(task.capacityProviderName()),
+            blankToNull(task.launchTypeAsString()),
+            architecture),
         containers);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static <T> T call(

@@ -9,6 +9,7 @@ import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,13 +33,23 @@ final class TaskLauncher {
   private final EcsRateLimits limits;
   private final EcsSettings settings;
   private final Map<String, String> running;
+  private final Consumer<String> spotCapacityFailure;
 
+  /**
+   * @param spotCapacityFailure told the run id of every launch that found no Fargate Spot capacity
+   *     (the Spot circuit breaker)
+   */
   TaskLauncher(
-      EcsClient ecs, EcsRateLimits limits, EcsSettings settings, Map<String, String> running) {
+      EcsClient ecs,
+      EcsRateLimits limits,
+      EcsSettings settings,
+      Map<String, String> running,
+      Consumer<String> spotCapacityFailure) {
     this.ecs = ecs;
     this.limits = limits;
     this.settings = settings;
     this.running = running;
+    this.spotCapacityFailure = spotCapacityFailure;
   }
 
   LaunchResult run(FlowRun run, ObjectNode kwargs) {
@@ -49,6 +60,7 @@ final class TaskLauncher {
     List<Failure> failures = response.failures();
     if (RunTaskKwargs.usesSpot(kwargs) && failures.stream().anyMatch(AwsErrors::isCapacity)) {
       log.warn("No Fargate Spot capacity for flow run {}; retrying on FARGATE", run.id());
+      spotCapacityFailure.accept(run.id());
       ObjectNode onDemand = kwargs.deepCopy();
       onDemand.set(
           RunTaskKwargs.STRATEGY,

@@ -34,6 +34,9 @@ public final class AgentMetrics {
   /** {@code cause} of a run failed by the task watcher: its task stopped abnormally. */
   public static final String CAUSE_TASK_STOPPED = "task_stopped";
 
+  /** {@code cause} of a run failed because its task ran past its maximum runtime. */
+  public static final String CAUSE_MAX_RUNTIME = "max_runtime";
+
   private static final double[] POLL_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   private final PrometheusRegistry registry;
@@ -46,7 +49,12 @@ public final class AgentMetrics {
   private final Histogram pollSeconds;
   private final Counter logLinesForwarded;
   private final Counter logLinesDropped;
+  private final Counter orphanTasks;
+  private final Counter breakerChanges;
+  private final Counter breakerRedirects;
+  private final CostMetrics cost;
   private volatile IntSupplier inFlight = () -> 0;
+  private volatile boolean breakerOpen;
 
   private AgentMetrics(PrometheusRegistry registry, boolean jvm) {
     this.registry = registry;
@@ -107,6 +115,31 @@ public final class AgentMetrics {
             .name("prefect_ecs_agent_log_lines_dropped_total")
             .help("Flow task log lines the Prefect API refused for good (e.g. a run deleted)")
             .register(registry);
+    orphanTasks =
+        Counter.builder()
+            .name("prefect_ecs_agent_orphan_tasks_total")
+            .help(
+                "Tasks of this agent found running for a run that no longer needs them, by reason"
+                    + " (run_finished, run_deleted, older_attempt) and action (stopped, reported)")
+            .labelNames("reason", "action")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("prefect_ecs_agent_spot_breaker_open")
+        .help("1 while the Spot circuit breaker sends new launches to FARGATE, else 0")
+        .callback(cb -> cb.call(breakerOpen ? 1 : 0))
+        .register(registry);
+    breakerChanges =
+        Counter.builder()
+            .name("prefect_ecs_agent_spot_breaker_transitions_total")
+            .help("Times the Spot circuit breaker opened or closed, by the state it went to")
+            .labelNames("state")
+            .register(registry);
+    breakerRedirects =
+        Counter.builder()
+            .name("prefect_ecs_agent_spot_breaker_redirects_total")
+            .help("Launches the open Spot circuit breaker sent to FARGATE instead of FARGATE_SPOT")
+            .register(registry);
+    cost = new CostMetrics(registry);
     if (jvm) {
       JvmMetrics.builder().register(registry);
     }
@@ -173,6 +206,30 @@ public final class AgentMetrics {
 
   public void logLinesDropped(long lines) {
     logLinesDropped.inc(lines);
+  }
+
+  /** The series of what tasks used and cost. */
+  public CostMetrics cost() {
+    return cost;
+  }
+
+  /**
+   * A task of this agent that outlived its run. {@code reason} and {@code action} are short fixed
+   * words (docs/operations.md, "Metrics").
+   */
+  public void orphanTask(String reason, String action) {
+    orphanTasks.labelValues(reason, action).inc();
+  }
+
+  /** The Spot circuit breaker opened ({@code true}) or closed. */
+  public void spotBreaker(boolean open) {
+    breakerOpen = open;
+    breakerChanges.labelValues(open ? "open" : "closed").inc();
+  }
+
+  /** A launch the open Spot circuit breaker sent to FARGATE. */
+  public void spotBreakerRedirect() {
+    breakerRedirects.inc();
   }
 
   private static double seconds(Duration d) {

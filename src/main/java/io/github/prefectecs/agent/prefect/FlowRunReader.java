@@ -14,7 +14,7 @@ final class FlowRunReader {
           + "{state: {_eq: \"Scheduled\"}}, {state: {_eq: \"Running\"}, task_runs: "
           + "{state_start_time: {_lte: $cutoff}}}]}) { id version state serialized_state "
           + "parameters scheduled_start_time run_config name "
-          + "flow { id name environment storage version core_version } "
+          + "flow { id name environment storage version core_version project { name } } "
           + "task_runs(where: {state_start_time: {_lte: $cutoff}}) "
           + "{ id version task_id serialized_state } } }";
 
@@ -28,7 +28,7 @@ final class FlowRunReader {
           + "{_lte: $before}}, order_by: {state_timestamp: asc}, limit: $limit) "
           + "{ id version state serialized_state "
           + "parameters scheduled_start_time run_config name "
-          + "flow { id name environment storage version core_version } "
+          + "flow { id name environment storage version core_version project { name } } "
           + "task_runs { id version task_id serialized_state } } }";
 
   private FlowRunReader() {}
@@ -66,7 +66,8 @@ final class FlowRunReader {
             json(flowNode, "environment"),
             json(flowNode, "storage"),
             flowNode.hasNonNull("version") ? flowNode.get("version").asInt() : null,
-            text(flowNode, "core_version"));
+            text(flowNode, "core_version"),
+            text(flowNode.path("project"), "name"));
     List<TaskRun> taskRuns = new ArrayList<>();
     for (JsonNode task : row.path("task_runs")) {
       String taskRunId = text(task, "id");

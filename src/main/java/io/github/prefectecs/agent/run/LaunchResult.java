@@ -12,11 +12,19 @@ public sealed interface LaunchResult {
    *
    * @param taskArn the ECS task ARN
    * @param notes lines worth writing to the run's log (e.g. "no Spot capacity, started on FARGATE")
+   * @param where where to look at the task (console addresses), appended to the run's "Submitted
+   *     for execution" log; empty for nothing
    */
-  record Launched(String taskArn, List<String> notes) implements LaunchResult {
+  record Launched(String taskArn, List<String> notes, String where) implements LaunchResult {
     public Launched {
       Objects.requireNonNull(taskArn, "taskArn");
       notes = List.copyOf(notes);
+      Objects.requireNonNull(where, "where");
+    }
+
+    /** A started task with nothing more to say where it is. */
+    public Launched(String taskArn, List<String> notes) {
+      this(taskArn, notes, "");
     }
   }
 

@@ -231,7 +231,12 @@ public final class LaunchRunner {
       for (String note : launched.notes()) {
         reporter.log(run.id(), "INFO", note);
       }
-      reporter.log(run.id(), "INFO", "Submitted for execution: Task " + launched.taskArn());
+      reporter.log(
+          run.id(),
+          "INFO",
+          "Submitted for execution: Task "
+              + launched.taskArn()
+              + (launched.where().isEmpty() ? "" : " " + launched.where()));
       LOG.info("Completed deployment of flow run {}: task {}", run.id(), launched.taskArn());
       slots.release();
     } else if (result instanceof LaunchResult.Waiting waiting && stopping) {

@@ -13,29 +13,45 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the watcher does for a task that is still alive: StopTask when its run is Cancelling in
- * Prefect or when it has been starting for longer than the start timeout (only ever to the task of
- * that run), and heartbeats, in one request, for runs still Submitted so Lazarus leaves them alone.
- * Watcher thread only.
+ * Prefect, when it has been starting for longer than the start timeout, when it runs past its
+ * maximum runtime (only ever to the task of that run), or when it outlives its run ({@link
+ * OrphanReaper}); and heartbeats, in one request, for runs still Submitted so Lazarus leaves them
+ * alone. Watcher thread only.
  */
 final class LiveTasks {
   private static final Logger LOG = LoggerFactory.getLogger(LiveTasks.class);
   private final EcsTasks ecs;
   private final PrefectApi api;
   private final WatchSettings settings;
+  private final OrphanReaper reaper;
   private boolean heartbeatsOff;
 
-  LiveTasks(EcsTasks ecs, PrefectApi api, WatchSettings settings) {
+  LiveTasks(EcsTasks ecs, PrefectApi api, WatchSettings settings, OrphanReaper reaper) {
     this.ecs = ecs;
     this.api = api;
     this.settings = settings;
+    this.reaper = reaper;
   }
 
+  /**
+   * @param status the run as just read; null when the read (which succeeded) did not name it: the
+   *     run no longer exists in Prefect
+   */
   void act(Watched w, FlowRunStatus status, Instant now, List<String> heartbeats) {
-    if (w.last() == null || status == null) {
+    if (w.last() == null) {
+      return;
+    }
+    if (status == null) {
+      reaper.deleted(w, now, this::stop);
       return;
     }
     String state = status.state();
     String superseded = w.request() == Settlement.StopRequest.NONE ? superseded(w, status) : null;
+    if (PrefectStates.isFinished(state)) {
+      reaper.finished(w, state, now, this::stop);
+    } else {
+      w.notOrphan();
+    }
     if (superseded != null) {
       retire(w, status, superseded);
     } else if ("Cancelling".equals(state) && w.request() == Settlement.StopRequest.NONE) {
@@ -62,6 +78,14 @@ final class LiveTasks {
               + w.last().lastStatus()
               + ")",
           message);
+    } else if (w.request() == Settlement.StopRequest.NONE
+        && !PrefectStates.isFinished(state)
+        && RuntimeLimit.exceeded(w, now) != null) {
+      stop(
+          w,
+          Settlement.StopRequest.OVERTIME,
+          RuntimeLimit.stopReason(w),
+          RuntimeLimit.exceeded(w, now));
     }
     // Only while ECS is still starting the task: a container that runs but never reports Running
     // must look dead to Lazarus, which then reschedules the run.
@@ -104,7 +128,9 @@ final class LiveTasks {
     String reason =
         "Flow run " + w.runId + ": " + why + "; stopping the task of attempt " + w.attempt().id();
     if (!w.last().stopRequested()) {
-      stop(w, Settlement.StopRequest.SUPERSEDED, reason, null);
+      if (stop(w, Settlement.StopRequest.SUPERSEDED, reason, null)) {
+        reaper.olderAttemptStopped();
+      }
     } else {
       w.stopRequested(Settlement.StopRequest.SUPERSEDED, null);
     }
@@ -113,7 +139,9 @@ final class LiveTasks {
     }
   }
 
-  private void stop(Watched w, Settlement.StopRequest request, String reason, String stuckMessage) {
+  /** StopTask, only ever to the task of the watched run; false when not sent. */
+  private boolean stop(
+      Watched w, Settlement.StopRequest request, String reason, String failureMessage) {
     if (!w.runId.equals(w.last().flowRunId())) {
       if (w.notOursOnce()) {
         LOG.error(
@@ -122,16 +150,17 @@ final class LiveTasks {
             w.last().flowRunId(),
             w.runId);
       }
-      return;
+      return false;
     }
     try {
       ecs.stop(w.cluster, w.taskArn, reason);
     } catch (EcsTasksException e) {
       LOG.warn("StopTask of {} failed; trying again next tick: {}", w.taskArn, e.getMessage());
-      return;
+      return false;
     }
     LOG.info("Stopped task {} of flow run {}: {}", w.taskArn, w.runId, reason);
-    w.stopRequested(request, stuckMessage);
+    w.stopRequested(request, failureMessage);
+    return true;
   }
 
   void heartbeat(List<String> runIds, Collection<Watched> watched) {

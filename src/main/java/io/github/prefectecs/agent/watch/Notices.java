@@ -14,6 +14,9 @@ public interface Notices {
 
   void post(Notice notice);
 
+  /** Tells operators about the agent itself (not one run), e.g. the Spot circuit breaker. */
+  default void announce(String message) {}
+
   /**
    * @param flowRunId the run
    * @param flowRunName its name; may be null

@@ -76,9 +76,26 @@ public final class RunOutcomes {
             });
   }
 
-  /** A run log saying why the run's state is left as Prefect set it. */
+  /** A run log saying why the run's state is left as Prefect set it, with the task's links. */
   void release(Watched w, Outcome.Release release) {
-    reporter.log(w.runId, release.logLevel(), release.logMessage());
+    reporter.log(w.runId, release.logLevel(), withLinks(w, release.logMessage()));
+  }
+
+  /** A run log line (batched). */
+  void log(String runId, String level, String message) {
+    reporter.log(runId, level, message);
+  }
+
+  AgentMetrics metrics() {
+    return metrics;
+  }
+
+  /** {@code message} and the console addresses of the task and of its flow container's logs. */
+  private static String withLinks(Watched w, String message) {
+    ObservedTask last = w.last();
+    String links =
+        ConsoleLinks.line(w.taskArn, w.cluster, last == null ? null : last.tags().logs());
+    return links.isEmpty() ? message : message + " " + links;
   }
 
   private void writeFlowRunState(Watched w, FlowRunStatus status, Outcome.Write write) {
@@ -95,9 +112,12 @@ public final class RunOutcomes {
   }
 
   private void written(Watched w, FlowRunStatus status, Outcome.Write write) {
-    reporter.log(w.runId, write.logLevel(), write.logMessage());
+    reporter.log(w.runId, write.logLevel(), withLinks(w, write.logMessage()));
     if ("Failed".equals(write.type())) {
-      metrics.runFailed(AgentMetrics.CAUSE_TASK_STOPPED);
+      metrics.runFailed(
+          w.request() == Settlement.StopRequest.OVERTIME
+              ? AgentMetrics.CAUSE_MAX_RUNTIME
+              : AgentMetrics.CAUSE_TASK_STOPPED);
     } else if ("Scheduled".equals(write.type())) {
       metrics.spotRelaunched();
     }

@@ -30,7 +30,11 @@ final class Settlement {
     CANCEL,
     STUCK,
     /** The run was rescheduled while the task lived; a later attempt owns the run. */
-    SUPERSEDED
+    SUPERSEDED,
+    /** It ran past its maximum runtime: its run fails (unless Prefect finished it meanwhile). */
+    OVERTIME,
+    /** It outlived its run (finished or deleted): nothing to write when it stops. */
+    ORPHAN
   }
 
   /**
@@ -40,7 +44,8 @@ final class Settlement {
    * @param attempt the launch attempt its tags name; null when unknown (older tasks)
    * @param verdict what the stop means (null when the agent stopped the task itself)
    * @param request why the agent stopped it, if it did
-   * @param stuckMessage the failure message of a stuck start
+   * @param failureMessage what the run is failed with when the agent stopped the task for a failure
+   *     (a stuck start, a maximum runtime), else null
    * @param launchedAt when the agent launched (or adopted) the task; its claim came just before
    */
   record Stop(
@@ -48,7 +53,7 @@ final class Settlement {
       RunAttempt attempt,
       Verdict verdict,
       StopRequest request,
-      String stuckMessage,
+      String failureMessage,
       Instant launchedAt) {}
 
   /**
@@ -81,6 +86,10 @@ final class Settlement {
     if (stop.request() == StopRequest.SUPERSEDED) {
       return new Outcome.Forget("a later attempt holds the flow run (" + describe(status) + ")");
     }
+    if (stop.request() == StopRequest.ORPHAN) {
+      return new Outcome.Forget(
+          "the agent stopped it after its run no longer needed it (" + describe(status) + ")");
+    }
     if (request(stop, StopRequest.CANCEL) || "Cancelling".equals(state)) {
       String message =
           "Flow run cancelled in Prefect; task " + stop.taskArn() + " was stopped by the agent";
@@ -90,8 +99,8 @@ final class Settlement {
     if (later != null) {
       return new Outcome.Forget(later);
     }
-    if (request(stop, StopRequest.STUCK)) {
-      return failed(stop.stuckMessage(), true);
+    if (request(stop, StopRequest.STUCK) || request(stop, StopRequest.OVERTIME)) {
+      return failed(stop.failureMessage(), true);
     }
     Verdict verdict = stop.verdict();
     if (verdict instanceof Verdict.SpotInterrupted spot) {

@@ -74,6 +74,17 @@ public final class SlackNotices implements Notices, AutoCloseable {
     }
   }
 
+  @Override
+  public void announce(String message) {
+    String text = ":warning: Prefect ECS agent: " + message;
+    try {
+      sender.execute(() -> send(text, "the agent's notice"));
+    } catch (RejectedExecutionException e) {
+      dropped.incrementAndGet();
+      LOG.warn("Slack notice dropped: the webhook is behind ({})", message);
+    }
+  }
+
   /** Notices delivered (HTTP 2xx) so far. */
   public long sent() {
     return sent.get();
@@ -101,7 +112,11 @@ public final class SlackNotices implements Notices, AutoCloseable {
   }
 
   private void send(Notice notice) {
-    ObjectNode body = JsonTrees.object().put("text", text(notice));
+    send(text(notice), "the notice of flow run " + notice.flowRunId());
+  }
+
+  private void send(String text, String what) {
+    ObjectNode body = JsonTrees.object().put("text", text);
     try {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create(url.reveal()))
@@ -113,19 +128,13 @@ public final class SlackNotices implements Notices, AutoCloseable {
       if (response.statusCode() / 100 == 2) {
         sent.incrementAndGet();
       } else {
-        LOG.warn(
-            "Slack webhook answered HTTP {} for the notice of flow run {}",
-            response.statusCode(),
-            notice.flowRunId());
+        LOG.warn("Slack webhook answered HTTP {} for {}", response.statusCode(), what);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
       // The exception text may carry the URL: name only its type.
-      LOG.warn(
-          "Slack notice for flow run {} not delivered: {}",
-          notice.flowRunId(),
-          e.getClass().getSimpleName());
+      LOG.warn("Slack notice ({}) not delivered: {}", what, e.getClass().getSimpleName());
     }
   }
 

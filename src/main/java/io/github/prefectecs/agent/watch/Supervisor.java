@@ -27,7 +27,10 @@ public interface Supervisor {
    */
   Supervision start(RunReporter reporter, Launcher launcher, TaskEvents events);
 
-  /** Supervision of ECS tasks through {@code ecsTasks}, on its own {@code thread}. */
+  /**
+   * Supervision of ECS tasks through {@code ecsTasks}, on its own {@code thread}, feeding {@code
+   * breaker} (the launcher's) its Spot interruptions.
+   */
   static Supervisor ofEcs(
       AgentConfig config,
       EcsTasks ecsTasks,
@@ -35,11 +38,12 @@ public interface Supervisor {
       RunRegistry registry,
       AgentMetrics metrics,
       AgentHealth health,
+      SpotBreaker breaker,
       Clock clock,
       ScheduledExecutorService thread) {
     return (reporter, launcher, events) ->
         TaskSupervision.start(
-            config, ecsTasks, api, registry, events, reporter, launcher, metrics, health, clock,
-            thread);
+            config, ecsTasks, api, registry, events, reporter, launcher, metrics, health, breaker,
+            clock, thread);
   }
 }

@@ -1,6 +1,8 @@
 package io.github.prefectecs.agent.watch;
 
 import io.github.prefectecs.agent.config.AgentConfig;
+import io.github.prefectecs.agent.cost.CostEstimator;
+import io.github.prefectecs.agent.cost.PriceTable;
 import io.github.prefectecs.agent.health.AgentHealth;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectApi;
@@ -36,6 +38,7 @@ public final class TaskSupervision implements Supervision {
    *
    * @param events where task starts and stops go (log forwarding)
    * @param launcher told when a run's task ended, so a run queued again gets a new task
+   * @param breaker fed the watcher's Spot interruptions; announces through the notices
    */
   public static TaskSupervision start(
       AgentConfig config,
@@ -47,12 +50,14 @@ public final class TaskSupervision implements Supervision {
       Launcher launcher,
       AgentMetrics metrics,
       AgentHealth health,
+      SpotBreaker breaker,
       Clock clock,
       ScheduledExecutorService thread) {
     SlackNotices slack =
         config.slackWebhookUrl().isPresent() ? new SlackNotices(config.slackWebhookUrl()) : null;
-    RunOutcomes outcomes =
-        new RunOutcomes(reporter, slack == null ? Notices.NONE : slack, launcher::forget, metrics);
+    Notices notices = slack == null ? Notices.NONE : slack;
+    breaker.useNotices(notices);
+    RunOutcomes outcomes = new RunOutcomes(reporter, notices, launcher::forget, metrics);
     TaskWatcher watcher =
         new TaskWatcher(
             ecsTasks,
@@ -61,10 +66,13 @@ public final class TaskSupervision implements Supervision {
             events,
             outcomes,
             WatchSettings.defaults(
-                config.ecs().cluster(),
-                config.name(),
-                config.supervision().startTimeout(),
-                config.supervision().spotRelaunchLimit()),
+                    config.ecs().cluster(),
+                    config.name(),
+                    config.supervision().startTimeout(),
+                    config.supervision().spotRelaunchLimit())
+                .withOrphanGrace(config.supervision().orphanGrace()),
+            new CostEstimator(PriceTable.of(config.cost())),
+            breaker,
             clock,
             thread);
     health.watchProgress(LOOP, watcher::lastTick, STALE_AFTER);

@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.watch;
 
+import io.github.prefectecs.agent.cost.CostEstimator;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
@@ -46,11 +47,15 @@ public final class TaskWatcher implements AutoCloseable {
   private final TaskLooks looks;
   private final LiveTasks live;
   private final RestartListing restart;
+  private final TaskEnds ends;
+  private final SpotBreaker breaker;
   private volatile boolean closed;
   private volatile Instant lastTick;
 
   /**
    * @param outcomes writes run states and logs, fires stop events and notices
+   * @param costs prices each stopped task for its run log and the cost series
+   * @param breaker told of every Fargate Spot interruption; its cool-down is checked every tick
    * @param thread the watcher's own single-thread scheduler (owned by the caller)
    */
   public TaskWatcher(
@@ -60,6 +65,8 @@ public final class TaskWatcher implements AutoCloseable {
       TaskEvents events,
       RunOutcomes outcomes,
       WatchSettings settings,
+      CostEstimator costs,
+      SpotBreaker breaker,
       Clock clock,
       ScheduledExecutorService thread) {
     this.ecs = Objects.requireNonNull(ecs, "ecs");
@@ -70,9 +77,21 @@ public final class TaskWatcher implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.thread = Objects.requireNonNull(thread, "thread");
+    this.breaker = Objects.requireNonNull(breaker, "breaker");
     this.looks = new TaskLooks(ecs, events, settings);
-    this.live = new LiveTasks(ecs, api, settings);
+    this.live =
+        new LiveTasks(
+            ecs,
+            api,
+            settings,
+            new OrphanReaper(
+                settings.orphanGrace(),
+                settings.agentName(),
+                outcomes.metrics(),
+                outcomes,
+                settings.cluster()));
     this.restart = new RestartListing(ecs, settings, registry);
+    this.ends = new TaskEnds(events, outcomes, costs, outcomes.metrics().cost(), breaker);
   }
 
   /**
@@ -118,6 +137,7 @@ public final class TaskWatcher implements AutoCloseable {
   /** One round: learn new tasks, describe the due ones, read their runs, act, heartbeat. */
   public void tick() {
     Instant now = clock.instant();
+    breaker.open(); // closes it once its cool-down is over, also while nothing launches
     synchronized (watched) {
       restart.addTo(watched, now);
       absorbRegistry(now);
@@ -165,7 +185,7 @@ public final class TaskWatcher implements AutoCloseable {
           // Counted once written: the marker may not be read back before the next relaunch.
           spotRelaunches.put(w.runId, SpotMarker.count(w.outcome().state()));
         }
-        forget(w, true);
+        forget(w, true, true, true);
       } else {
         w.retryWrite(); // a failed write is written again, from a fresh read of the run
       }
@@ -211,7 +231,7 @@ public final class TaskWatcher implements AutoCloseable {
     RunRegistry.Entry entry = registry.get(w.runId).orElse(null);
     if (entry != null && (entry.phase().busy() || !w.taskArn.equals(entry.taskArn()))) {
       // The run was queued again and is being (or was) launched anew: this task is history.
-      forget(w, "the run is being launched again (" + entry.phase() + ")");
+      forget(w, "the run is being launched again (" + entry.phase() + ")", true);
       return;
     }
     int spot =
@@ -221,28 +241,34 @@ public final class TaskWatcher implements AutoCloseable {
     Outcome outcome =
         Settlement.decide(
             new Settlement.Stop(
-                w.taskArn, w.attempt(), w.verdict(), w.request(), w.stuckMessage(), w.since),
+                w.taskArn, w.attempt(), w.verdict(), w.request(), w.failureMessage(), w.since),
             status,
             spot,
             settings.spotRelaunchLimit(),
             now);
     if (outcome instanceof Outcome.Forget f) {
-      forget(w, f.why());
+      forget(w, f.why(), status != null);
     } else if (outcome instanceof Outcome.Release release) {
       LOG.info("Task {} of flow run {} stopped: {}", w.taskArn, w.runId, release.logMessage());
       outcomes.release(w, release);
-      forget(w, false);
+      forget(w, false, true, true);
     } else if (outcome instanceof Outcome.Write write) {
       outcomes.write(w, status, write);
     }
   }
 
-  private void forget(Watched w, String why) {
+  private void forget(Watched w, String why, boolean runExists) {
     LOG.info("Task {} of flow run {} stopped; nothing to report: {}", w.taskArn, w.runId, why);
-    forget(w, false);
+    // A task found stopped at start-up whose run settled was accounted by the process that saw it.
+    forget(w, false, !w.foundAtStart(), runExists);
   }
 
-  private void forget(Watched w, boolean reported) {
+  /**
+   * @param reported its run was told what happened
+   * @param account its cost is accounted (run log, series)
+   * @param runExists its run still exists in Prefect
+   */
+  private void forget(Watched w, boolean reported, boolean account, boolean runExists) {
     watched.remove(w.taskArn);
     if (!w.rescheduled()) {
       spotRelaunches.remove(w.runId);
@@ -250,33 +276,7 @@ public final class TaskWatcher implements AutoCloseable {
     if (registry.releaseTask(w.runId, w.taskArn) || registry.get(w.runId).isEmpty()) {
       outcomes.forgetLaunch(w.runId);
     }
-    ObservedTask last = w.last();
-    if (!w.markAnnounced()) {
-      // Found stopped at start-up: listeners hear of its start before its stop.
-      events.taskStarted(
-          new TaskEvents.TaskStart(
-              w.runId,
-              w.taskArn,
-              last == null ? null : last.taskDefinitionArn(),
-              w.since,
-              last == null ? null : last.createdAt()));
-    }
-    Instant stoppedAt =
-        last != null && last.stoppedAt() != null ? last.stoppedAt() : clock.instant();
-    Verdict verdict = w.verdict();
-    boolean abnormal =
-        w.request() == Settlement.StopRequest.STUCK
-            || verdict instanceof Verdict.Failure
-            || verdict instanceof Verdict.SpotInterrupted
-            || verdict instanceof Verdict.CleanExit && reported;
-    String cause =
-        w.request() == Settlement.StopRequest.CANCEL
-            ? "cancelled in Prefect"
-            : w.request() == Settlement.StopRequest.STUCK
-                ? w.stuckMessage()
-                : verdict == null ? null : verdict.message();
-    events.taskStopped(
-        new TaskEvents.TaskStop(w.runId, w.taskArn, stoppedAt, abnormal, abnormal ? cause : null));
+    ends.ended(w, clock.instant(), reported, account, runExists);
   }
 
   /** Stops watching; state writes already queued are flushed by the caller's batcher. */

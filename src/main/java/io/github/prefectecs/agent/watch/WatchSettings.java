@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param heartbeatInterval how often a Submitted run whose task is still starting gets a heartbeat
  * @param missingGrace how long DescribeTasks must keep not seeing a task (ECS: {@code MISSING})
  *     before it counts as gone; a new task may be invisible for a few seconds after RunTask
+ * @param orphanGrace how long a task may outlive its finished or deleted run before it is stopped;
+ *     zero to only report it
  */
 public record WatchSettings(
     String cluster,
@@ -31,7 +33,8 @@ public record WatchSettings(
     Duration startTimeout,
     int spotRelaunchLimit,
     Duration heartbeatInterval,
-    Duration missingGrace) {
+    Duration missingGrace,
+    Duration orphanGrace) {
 
   public WatchSettings {
     Objects.requireNonNull(tick, "tick");
@@ -41,6 +44,7 @@ public record WatchSettings(
     Objects.requireNonNull(startTimeout, "startTimeout");
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(missingGrace, "missingGrace");
+    Objects.requireNonNull(orphanGrace, "orphanGrace");
     if (longRunnerInterval.compareTo(Duration.ofMinutes(1)) > 0) {
       throw new IllegalArgumentException(
           "longRunnerInterval must be at most one minute, was " + longRunnerInterval);
@@ -56,7 +60,7 @@ public record WatchSettings(
 
   /**
    * The production cadence: tick 5 s, young tasks every 5 s, long runners every 15 s; a task unseen
-   * for 30 s is gone.
+   * for 30 s is gone; an orphan is stopped after 5 minutes.
    */
   public static WatchSettings defaults(
       String cluster, String agentName, Duration startTimeout, int spotRelaunchLimit) {
@@ -70,6 +74,23 @@ public record WatchSettings(
         startTimeout,
         spotRelaunchLimit,
         Duration.ofMinutes(2),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(5));
+  }
+
+  /** These settings with another orphan grace. */
+  public WatchSettings withOrphanGrace(Duration grace) {
+    return new WatchSettings(
+        cluster,
+        agentName,
+        tick,
+        youngInterval,
+        longRunnerInterval,
+        youngAge,
+        startTimeout,
+        spotRelaunchLimit,
+        heartbeatInterval,
+        missingGrace,
+        grace);
   }
 }

@@ -34,7 +34,12 @@ final class Watched {
   private Verdict verdict;
   private boolean confirmed;
   private Settlement.StopRequest request = Settlement.StopRequest.NONE;
-  private String stuckMessage;
+  private String failureMessage;
+  private boolean foundAtStart;
+  private Instant firstRunningAt;
+  private Instant endedAt;
+  private Instant orphanSince;
+  private boolean orphanReported;
   private boolean notOurs;
   private Instant lastHeartbeat;
   private Outcome.Write outcome;
@@ -61,6 +66,8 @@ final class Watched {
     w.last = task;
     w.lastLooked = now;
     w.confirmed = true;
+    w.foundAtStart = true;
+    w.endedAt = now;
     return w;
   }
 
@@ -82,6 +89,12 @@ final class Watched {
     last = task;
     absent = 0;
     missingSince = null;
+    if (firstRunningAt == null && "RUNNING".equals(task.lastStatus())) {
+      firstRunningAt = now;
+    }
+    if (endedAt == null && task.stopped()) {
+      endedAt = now;
+    }
   }
 
   /**
@@ -96,6 +109,24 @@ final class Watched {
       missingSince = now;
     }
     missing = absent >= looks && Duration.between(missingSince, now).compareTo(grace) >= 0;
+    if (missing && endedAt == null) {
+      endedAt = now;
+    }
+  }
+
+  /** Whether it was found already STOPPED by the start-up listing. */
+  boolean foundAtStart() {
+    return foundAtStart;
+  }
+
+  /** When the watcher first saw it RUNNING; null before (or when it never was). */
+  Instant firstRunningAt() {
+    return firstRunningAt;
+  }
+
+  /** When the watcher first saw it STOPPED or gone; null while it lives. */
+  Instant endedAt() {
+    return endedAt;
   }
 
   /** Whether it is to be announced now (first seen, or found gone); true once. */
@@ -135,14 +166,43 @@ final class Watched {
     return request;
   }
 
-  String stuckMessage() {
-    return stuckMessage;
+  /** The run's failure message when the agent stopped the task for a failure (stuck, overtime). */
+  String failureMessage() {
+    return failureMessage;
   }
 
-  /** The agent asked the task to stop for {@code why} ({@code stuckMessage} for a stuck start). */
-  void stopRequested(Settlement.StopRequest why, String stuckMessage) {
+  /**
+   * The agent asked the task to stop for {@code why}; {@code failureMessage} is what its run is
+   * failed with (a stuck start, a task over its maximum runtime), else null.
+   */
+  void stopRequested(Settlement.StopRequest why, String failureMessage) {
     this.request = why;
-    this.stuckMessage = stuckMessage;
+    this.failureMessage = failureMessage;
+  }
+
+  // ---- orphans (OrphanReaper) ----
+
+  /**
+   * The task outlives its run (finished or deleted) at {@code now}: since when it has (the first
+   * such look).
+   */
+  Instant orphanSince(Instant now) {
+    if (orphanSince == null) {
+      orphanSince = now;
+    }
+    return orphanSince;
+  }
+
+  /** Its run is live again (restarted in the UI, say): the orphan's grace starts over. */
+  void notOrphan() {
+    orphanSince = null;
+  }
+
+  /** Whether an orphan is to be reported now; true once. */
+  boolean reportOrphanOnce() {
+    boolean first = !orphanReported;
+    orphanReported = true;
+    return first;
   }
 
   /** Whether this is the first time the task turned out to run another run; true once. */

@@ -1,5 +1,8 @@
 package io.github.prefectecs.agent.bench;
 
+import io.github.prefectecs.agent.config.CostSettings;
+import io.github.prefectecs.agent.cost.CostEstimator;
+import io.github.prefectecs.agent.cost.PriceTable;
 import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.LogEntry;
@@ -17,6 +20,7 @@ import io.github.prefectecs.agent.watch.EcsTasks;
 import io.github.prefectecs.agent.watch.Notices;
 import io.github.prefectecs.agent.watch.ObservedTask;
 import io.github.prefectecs.agent.watch.RunOutcomes;
+import io.github.prefectecs.agent.watch.SpotBreaker;
 import io.github.prefectecs.agent.watch.TaskWatcher;
 import io.github.prefectecs.agent.watch.WatchSettings;
 import java.time.Duration;
@@ -115,16 +119,14 @@ public final class WatchBenchmark {
       Integer exit = stopped ? (l.oom() ? 137 : 0) : null;
       return new ObservedTask(
           l.arn(),
-          l.runId(),
-          "bench",
-          null,
+          new ObservedTask.Tags(l.runId(), "bench", null, null, null),
           "arn:aws:ecs:us-east-1:1:task-definition/flow:1",
           status,
           stopped ? "STOPPED" : "RUNNING",
           stopped ? "EssentialContainerExited" : null,
           stopped ? "Essential container in task exited" : null,
-          l.created(),
-          stopped ? l.stops() : null,
+          new ObservedTask.Times(l.created(), null, null, stopped ? l.stops() : null),
+          ObservedTask.Capacity.unknown(),
           List.of(
               new ObservedTask.Container(
                   "flow", exit, l.oom() && stopped ? "OutOfMemoryError: Container killed" : null)));
@@ -278,6 +280,8 @@ public final class WatchBenchmark {
               TaskEvents.NONE,
               new RunOutcomes(reporter, Notices.NONE, runId -> {}),
               WatchSettings.defaults(null, "bench", Duration.ofMinutes(10), 3),
+              new CostEstimator(PriceTable.of(CostSettings.defaults())),
+              SpotBreaker.off(),
               clock,
               threads);
       watcher = real::tick;

@@ -230,7 +230,13 @@ class EcsLauncherFaultTest {
 
     LaunchResult result = a.launch(rerendered, 2, new RunAttempt("0000beef", 3));
 
-    assertThat(result).isEqualTo(new LaunchResult.Launched(first, List.of()));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            LaunchResult.Launched.class,
+            l -> {
+              assertThat(l.taskArn()).isEqualTo(first);
+              assertThat(l.notes()).isEmpty();
+            });
     assertThat(ecs.tasks()).hasSize(1);
   }
 
@@ -459,7 +465,7 @@ class EcsLauncherFaultTest {
         ((LaunchResult.Launched) a.launch(run, 1, new RunAttempt("000000a1", 3))).taskArn();
     a.retirePrevious(run.id(), "rescheduled");
 
-    clock.advance(EcsLauncher.RETIRE_TIMEOUT);
+    clock.advance(RetiringTasks.TIMEOUT);
     LaunchResult result = a.launch(run, 1, new RunAttempt("000000b2", 5));
 
     assertThat(result).isInstanceOf(LaunchResult.Rejected.class);

@@ -212,9 +212,11 @@ class RunTaskArgumentsTest {
             json("{\"t\":[{\"key\":\"team\",\"value\":\"data\"},"
                     + "{\"key\":\"prefect:flow-run-id\",\"value\":\"flow-run-id\"},"
                     + "{\"key\":\"prefect:flow-id\",\"value\":\"flow-id\"},"
-                    + "{\"key\":\"prefect:agent\",\"value\":\"agent\"}]}")
+                    + "{\"key\":\"prefect:agent\",\"value\":\"agent\"},"
+                    + "{\"key\":\"prefect:flow-name\",\"value\":\"Test Flow\"}]}")
                 .get("t"));
     assertThat(kwargs.has("enableECSManagedTags")).isFalse();
+    assertThat(kwargs.get("propagateTags").asText()).isEqualTo("TASK_DEFINITION");
   }
 
   @Test

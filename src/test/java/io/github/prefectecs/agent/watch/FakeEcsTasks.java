@@ -33,20 +33,31 @@ final class FakeEcsTasks implements EcsTasks {
     return task(arn, runId, status, null);
   }
 
+  /** When the fake's tasks were created (and started, once RUNNING). */
+  static final Instant CREATED = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** The size and capacity of the fake's tasks: 1 vCPU, 2 GiB on Fargate Spot, x86_64. */
+  static final ObservedTask.Capacity SPOT_1_VCPU_2_GIB =
+      new ObservedTask.Capacity("1024", "2048", "FARGATE_SPOT", "FARGATE", "x86_64");
+
   /** A live task of this agent's, tagged with {@code attempt} (null: no attempt tags). */
   static ObservedTask task(String arn, String runId, String status, RunAttempt attempt) {
+    return task(arn, new ObservedTask.Tags(runId, "agent", attempt, null, null), status);
+  }
+
+  /** A live task with {@code tags}, created at {@link #CREATED} (started then, once RUNNING). */
+  static ObservedTask task(String arn, ObservedTask.Tags tags, String status) {
+    boolean started = !"PROVISIONING".equals(status) && !"PENDING".equals(status);
     return new ObservedTask(
         arn,
-        runId,
-        "agent",
-        attempt,
+        tags,
         "arn:aws:ecs:us-east-1:1:task-definition/flow:1",
         status,
         "RUNNING",
         null,
         null,
-        Instant.parse("2026-01-01T00:00:00Z"),
-        null,
+        new ObservedTask.Times(CREATED, started ? CREATED : null, started ? CREATED : null, null),
+        SPOT_1_VCPU_2_GIB,
         List.of(new ObservedTask.Container("flow", null, null)));
   }
 
@@ -71,16 +82,14 @@ final class FakeEcsTasks implements EcsTasks {
       List<ObservedTask.Container> containers) {
     return new ObservedTask(
         arn,
-        runId,
-        "agent",
-        attempt,
+        new ObservedTask.Tags(runId, "agent", attempt, null, null),
         "arn:aws:ecs:us-east-1:1:task-definition/flow:1",
         "STOPPED",
         "STOPPED",
         code,
         reason,
-        Instant.parse("2026-01-01T00:00:00Z"),
-        Instant.parse("2026-01-01T00:05:00Z"),
+        new ObservedTask.Times(CREATED, CREATED, CREATED, Instant.parse("2026-01-01T00:05:00Z")),
+        SPOT_1_VCPU_2_GIB,
         containers);
   }
 
@@ -88,16 +97,14 @@ final class FakeEcsTasks implements EcsTasks {
   static ObservedTask stopping(ObservedTask task) {
     return new ObservedTask(
         task.taskArn(),
-        task.flowRunId(),
-        task.agentName(),
-        task.attempt(),
+        task.tags(),
         task.taskDefinitionArn(),
         "DEACTIVATING",
         "STOPPED",
         null,
         null,
-        task.createdAt(),
-        null,
+        task.times(),
+        task.capacity(),
         task.containers());
   }
 

@@ -406,16 +406,14 @@ class TaskWatcherTest {
     h.ecs.put(
         new ObservedTask(
             "arn:other",
-            "other",
-            "another-agent",
-            null,
+            new ObservedTask.Tags("other", "another-agent", null, null, null),
             null,
             "STOPPED",
             "STOPPED",
             "EssentialContainerExited",
             null,
-            null,
-            null,
+            ObservedTask.Times.none(),
+            ObservedTask.Capacity.unknown(),
             List.of(new ObservedTask.Container("flow", 1, null))));
 
     for (int i = 0; i < 3; i++) {

@@ -1,5 +1,9 @@
 package io.github.prefectecs.agent.watch;
 
+import io.github.prefectecs.agent.config.CostSettings;
+import io.github.prefectecs.agent.config.SpotBreakerSettings;
+import io.github.prefectecs.agent.cost.CostEstimator;
+import io.github.prefectecs.agent.cost.PriceTable;
 import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
 import io.github.prefectecs.agent.prefect.PrefectStates;
@@ -34,12 +38,23 @@ final class WatchHarness implements AutoCloseable {
   final PrefectBatcher batcher;
   final TaskWatcher watcher;
   final AgentMetrics metrics = AgentMetrics.create();
+  final SpotBreaker breaker;
 
   WatchHarness() {
     this(Duration.ofMinutes(10), 3);
   }
 
   WatchHarness(Duration startTimeout, int spotLimit) {
+    this(startTimeout, spotLimit, Duration.ofMinutes(5), SpotBreakerSettings.defaults());
+  }
+
+  /**
+   * @param orphanGrace how long a task may outlive its run before it is stopped (0: reported)
+   * @param breaker the Spot circuit breaker's settings
+   */
+  WatchHarness(
+      Duration startTimeout, int spotLimit, Duration orphanGrace, SpotBreakerSettings breaker) {
+    this.breaker = new SpotBreaker(breaker, metrics, clock);
     batcher =
         new PrefectBatcher(
             prefect,
@@ -69,7 +84,10 @@ final class WatchHarness implements AutoCloseable {
             registry,
             events,
             outcomes,
-            WatchSettings.defaults(null, "agent", startTimeout, spotLimit),
+            WatchSettings.defaults(null, "agent", startTimeout, spotLimit)
+                .withOrphanGrace(orphanGrace),
+            new CostEstimator(PriceTable.of(CostSettings.defaults())),
+            this.breaker,
             clock,
             watchThread);
   }
