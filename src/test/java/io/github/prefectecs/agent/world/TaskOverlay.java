@@ -20,6 +20,11 @@ final class TaskOverlay {
     if ("FARGATE".equals(view.launchType())) {
       task.put("platformVersion", "1.4.0");
       task.put("platformFamily", "Linux");
+      // What ECS says of a Fargate task's CPU; the front runs everything on the host's.
+      task.putArray("attributes")
+          .addObject()
+          .put("name", "ecs.cpu-architecture")
+          .put("value", "x86_64");
     }
     task.put("version", view.version());
     putOrRemove(task, "cpu", view.cpu());

@@ -234,6 +234,16 @@ public final class PrefectServerDouble implements AutoCloseable {
     }
   }
 
+  /**
+   * What deleting a run in the UI does ({@code api.runs.delete_flow_run}): the run, its task runs
+   * and its state history are gone; reads no longer name it and writes to it are refused.
+   */
+  public void deleteFlowRun(String flowRunId) {
+    synchronized (store) {
+      store.deleteFlowRun(flowRunId);
+    }
+  }
+
   /** Sets a flow run state as the flow runner would (the Submitted lock applies). */
   public void setFlowRunState(String flowRunId, JsonNode state) {
     synchronized (store) {
