@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -58,8 +57,7 @@ public final class EcsLauncher implements Launcher {
   private final DocumentLoader loader;
   private final TaskDefinitionRenderer renderer;
   private final TaskDefinitionRegistry registry;
-  private final Map<String, String> running = new ConcurrentHashMap<>();
-  private final Map<String, Retiring> retiring = new ConcurrentHashMap<>();
+  private final RunTasks tasks;
   private volatile ObjectNode agentTemplate;
   private volatile RunTaskArguments arguments;
   private volatile TaskLauncher taskLauncher;
@@ -94,6 +92,7 @@ public final class EcsLauncher implements Launcher {
             new S3ObjectReader(s3Http, AwsClients.credentials(config), region, System.getenv()));
     this.renderer = new TaskDefinitionRenderer(settings, config.logs(), region);
     this.registry = new TaskDefinitionRegistry(ecs, limits);
+    this.tasks = new RunTasks(ecs, limits, settings.cluster(), clock);
   }
 
   /**
@@ -145,9 +144,9 @@ public final class EcsLauncher implements Launcher {
     arguments =
         new RunTaskArguments(
             settings, agentKwargs, new FlowEnvironment(config, tenantId), config.name());
-    taskLauncher = new TaskLauncher(ecs, limits, settings, running);
+    taskLauncher = new TaskLauncher(ecs, limits, settings, tasks.byRun());
     try {
-      running.putAll(RunningTasks.list(ecs, limits, settings.cluster(), config.name()));
+      tasks.byRun().putAll(RunningTasks.list(ecs, limits, settings.cluster(), config.name()));
     } catch (SdkException e) {
       throw startFailure(
           "Failed to list running tasks in ECS cluster "
@@ -157,8 +156,8 @@ public final class EcsLauncher implements Launcher {
     } catch (EcsLaunchException e) {
       throw startFailure("Failed to list running tasks: ", e);
     }
-    log.info("ECS launcher started; {} flow run task(s) already running", running.size());
-    return Map.copyOf(running);
+    log.info("ECS launcher started; {} flow run task(s) already running", tasks.byRun().size());
+    return tasks.running();
   }
 
   /**
@@ -208,11 +207,11 @@ public final class EcsLauncher implements Launcher {
     if (taskLauncher == null) {
       throw new IllegalStateException("EcsLauncher.launch called before start()");
     }
-    LaunchResult waiting = previousStillStopping(run.id());
+    LaunchResult waiting = tasks.previousStillStopping(run.id());
     if (waiting != null) {
       return waiting;
     }
-    String existing = running.get(run.id());
+    String existing = tasks.current(run.id());
     if (existing != null) {
       return new LaunchResult.Launched(existing, List.of(ALREADY_RUNNING));
     }
@@ -308,27 +307,12 @@ public final class EcsLauncher implements Launcher {
   /** Forgets the task of a run that ended, so a re-scheduled run can be launched again. */
   @Override
   public void forget(String flowRunId) {
-    running.remove(flowRunId);
+    tasks.forget(flowRunId);
   }
 
   @Override
   public PreviousTask previousTask(String flowRunId) {
-    String arn = running.get(flowRunId);
-    if (arn == null) {
-      return PreviousTask.GONE;
-    }
-    try {
-      return RunningTasks.alive(ecs, limits, settings.cluster(), arn)
-          ? PreviousTask.ALIVE
-          : PreviousTask.GONE;
-    } catch (SdkException | EcsLaunchException e) {
-      log.warn(
-          "Cannot learn whether task {} of flow run {} still runs ({}); asking again later",
-          arn,
-          flowRunId,
-          e.getMessage());
-      return PreviousTask.UNKNOWN;
-    }
+    return tasks.previous(flowRunId);
   }
 
   /**
@@ -339,86 +323,7 @@ public final class EcsLauncher implements Launcher {
    */
   @Override
   public void retirePrevious(String flowRunId, String reason) {
-    String arn = running.get(flowRunId);
-    if (arn == null) {
-      return;
-    }
-    retiring.put(flowRunId, new Retiring(arn, clock.instant(), reason));
-    stopQuietly(flowRunId, arn, reason);
-  }
-
-  /** A task stopped because the server rescheduled its run; the next launch waits for it. */
-  private record Retiring(String taskArn, java.time.Instant since, String reason) {}
-
-  /** The longest a relaunch waits for the run's previous task to stop before it gives up. */
-  static final Duration RETIRE_TIMEOUT = Duration.ofMinutes(10);
-
-  static final Duration RETIRE_POLL = Duration.ofSeconds(5);
-
-  /**
-   * Null when the run's previous task is stopped (or was never retired); else what the launch
-   * answers while it waits.
-   */
-  private LaunchResult previousStillStopping(String flowRunId) {
-    Retiring r = retiring.get(flowRunId);
-    if (r == null) {
-      return null;
-    }
-    software.amazon.awssdk.services.ecs.model.Task task;
-    try {
-      task = RunningTasks.describe(ecs, limits, settings.cluster(), r.taskArn());
-    } catch (SdkException | EcsLaunchException e) {
-      return new LaunchResult.Waiting(
-          "cannot look at the run's previous task "
-              + r.taskArn()
-              + " ("
-              + e.getMessage()
-              + "); waiting for it to stop",
-          RETIRE_POLL);
-    }
-    if (task == null || "STOPPED".equals(task.lastStatus())) {
-      retiring.remove(flowRunId, r);
-      running.remove(flowRunId, r.taskArn());
-      log.info(
-          "The previous task {} of flow run {} is stopped; starting the new attempt",
-          r.taskArn(),
-          flowRunId);
-      return null;
-    }
-    if (Duration.between(r.since(), clock.instant()).compareTo(RETIRE_TIMEOUT) >= 0) {
-      retiring.remove(flowRunId, r);
-      return new LaunchResult.Rejected(
-          "The run was rescheduled while its previous task "
-              + r.taskArn()
-              + " still ran; that task did not stop within "
-              + RETIRE_TIMEOUT.toMinutes()
-              + " min of StopTask (last status "
-              + task.lastStatus()
-              + "), so no second task was started");
-    }
-    if (!"STOPPED".equals(task.desiredStatus())) {
-      stopQuietly(flowRunId, r.taskArn(), r.reason());
-    }
-    return new LaunchResult.Waiting(
-        "waiting for the run's previous task "
-            + r.taskArn()
-            + " to stop (last status "
-            + task.lastStatus()
-            + ") before starting the new attempt",
-        RETIRE_POLL);
-  }
-
-  private void stopQuietly(String flowRunId, String arn, String reason) {
-    try {
-      RunningTasks.stop(ecs, limits, settings.cluster(), arn, reason);
-      log.info("Stopped task {} of flow run {}: {}", arn, flowRunId, reason);
-    } catch (SdkException | EcsLaunchException e) {
-      log.warn(
-          "StopTask of {} (flow run {}) failed; trying again before the relaunch: {}",
-          arn,
-          flowRunId,
-          e.getMessage());
-    }
+    tasks.retire(flowRunId, reason);
   }
 
   /**
@@ -429,37 +334,12 @@ public final class EcsLauncher implements Launcher {
    */
   @Override
   public TaskLookup findTask(String flowRunId, String attemptId) {
-    List<software.amazon.awssdk.services.ecs.model.Task> found;
-    try {
-      found = RunningTasks.startedBy(ecs, limits, settings.cluster(), flowRunId);
-    } catch (SdkException | EcsLaunchException e) {
-      log.warn(
-          "Cannot list the tasks of flow run {} ({}); asking again later",
-          flowRunId,
-          e.getMessage());
-      return new TaskLookup(TaskLookup.Kind.UNKNOWN, null);
-    }
-    software.amazon.awssdk.services.ecs.model.Task stopped = null;
-    for (software.amazon.awssdk.services.ecs.model.Task task : found) {
-      RunAttempt attempt = RunningTasks.attemptOf(task);
-      if (!flowRunId.equals(RunningTasks.flowRunId(task))
-          || (attemptId != null && attempt != null && !attemptId.equals(attempt.id()))) {
-        continue;
-      }
-      if (RunningTasks.isLive(task)) {
-        running.put(flowRunId, task.taskArn());
-        return new TaskLookup(TaskLookup.Kind.ALIVE, task.taskArn());
-      }
-      stopped = task;
-    }
-    return stopped == null
-        ? new TaskLookup(TaskLookup.Kind.NONE, null)
-        : new TaskLookup(TaskLookup.Kind.STOPPED, stopped.taskArn());
+    return tasks.find(flowRunId, attemptId);
   }
 
   /** Flow run id to task ARN of the tasks this launcher knows to be running. */
   public Map<String, String> running() {
-    return Map.copyOf(running);
+    return tasks.running();
   }
 
   @Override
