@@ -23,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -58,8 +57,7 @@ public final class EcsLauncher implements Launcher {
   private final DocumentLoader loader;
   private final TaskDefinitionRenderer renderer;
   private final TaskDefinitionRegistry registry;
-  private final Map<String, String> running = new ConcurrentHashMap<>();
-  private final RetiringTasks retiring;
+  private final RunTasks tasks;
   private final SpotBreaker breaker;
   private final SpotPlacement spot;
   private volatile ObjectNode agentTemplate;
@@ -112,7 +110,7 @@ public final class EcsLauncher implements Launcher {
             new S3ObjectReader(s3Http, AwsClients.credentials(config), region, System.getenv()));
     this.renderer = new TaskDefinitionRenderer(settings, config.logs(), region);
     this.registry = new TaskDefinitionRegistry(ecs, limits);
-    this.retiring = new RetiringTasks(ecs, limits, settings.cluster(), clock, running);
+    this.tasks = new RunTasks(ecs, limits, settings.cluster(), clock);
     this.breaker = breaker;
     this.spot = new SpotPlacement(breaker);
   }
@@ -166,9 +164,9 @@ public final class EcsLauncher implements Launcher {
     arguments =
         new RunTaskArguments(
             settings, agentKwargs, new FlowEnvironment(config, tenantId), config.name());
-    taskLauncher = new TaskLauncher(ecs, limits, settings, running, breaker::capacityFailure);
+    taskLauncher = new TaskLauncher(ecs, limits, settings, tasks.byRun(), breaker::capacityFailure);
     try {
-      running.putAll(RunningTasks.list(ecs, limits, settings.cluster(), config.name()));
+      tasks.byRun().putAll(RunningTasks.list(ecs, limits, settings.cluster(), config.name()));
     } catch (SdkException e) {
       throw startFailure(
           "Failed to list running tasks in ECS cluster "
@@ -178,8 +176,8 @@ public final class EcsLauncher implements Launcher {
     } catch (EcsLaunchException e) {
       throw startFailure("Failed to list running tasks: ", e);
     }
-    log.info("ECS launcher started; {} flow run task(s) already running", running.size());
-    return Map.copyOf(running);
+    log.info("ECS launcher started; {} flow run task(s) already running", tasks.byRun().size());
+    return tasks.running();
   }
 
   /**
@@ -229,11 +227,11 @@ public final class EcsLauncher implements Launcher {
     if (taskLauncher == null) {
       throw new IllegalStateException("EcsLauncher.launch called before start()");
     }
-    LaunchResult waiting = retiring.stillStopping(run.id());
+    LaunchResult waiting = tasks.previousStillStopping(run.id());
     if (waiting != null) {
       return waiting;
     }
-    String existing = running.get(run.id());
+    String existing = tasks.current(run.id());
     if (existing != null) {
       return new LaunchResult.Launched(existing, List.of(ALREADY_RUNNING));
     }
@@ -320,27 +318,12 @@ public final class EcsLauncher implements Launcher {
   /** Forgets the task of a run that ended, so a re-scheduled run can be launched again. */
   @Override
   public void forget(String flowRunId) {
-    running.remove(flowRunId);
+    tasks.forget(flowRunId);
   }
 
   @Override
   public PreviousTask previousTask(String flowRunId) {
-    String arn = running.get(flowRunId);
-    if (arn == null) {
-      return PreviousTask.GONE;
-    }
-    try {
-      return RunningTasks.alive(ecs, limits, settings.cluster(), arn)
-          ? PreviousTask.ALIVE
-          : PreviousTask.GONE;
-    } catch (SdkException | EcsLaunchException e) {
-      log.warn(
-          "Cannot learn whether task {} of flow run {} still runs ({}); asking again later",
-          arn,
-          flowRunId,
-          e.getMessage());
-      return PreviousTask.UNKNOWN;
-    }
+    return tasks.previous(flowRunId);
   }
 
   /**
@@ -351,10 +334,7 @@ public final class EcsLauncher implements Launcher {
    */
   @Override
   public void retirePrevious(String flowRunId, String reason) {
-    String arn = running.get(flowRunId);
-    if (arn != null) {
-      retiring.retire(flowRunId, arn, reason);
-    }
+    tasks.retire(flowRunId, reason);
   }
 
   /**
@@ -365,37 +345,12 @@ public final class EcsLauncher implements Launcher {
    */
   @Override
   public TaskLookup findTask(String flowRunId, String attemptId) {
-    List<software.amazon.awssdk.services.ecs.model.Task> found;
-    try {
-      found = RunningTasks.startedBy(ecs, limits, settings.cluster(), flowRunId);
-    } catch (SdkException | EcsLaunchException e) {
-      log.warn(
-          "Cannot list the tasks of flow run {} ({}); asking again later",
-          flowRunId,
-          e.getMessage());
-      return new TaskLookup(TaskLookup.Kind.UNKNOWN, null);
-    }
-    software.amazon.awssdk.services.ecs.model.Task stopped = null;
-    for (software.amazon.awssdk.services.ecs.model.Task task : found) {
-      RunAttempt attempt = RunningTasks.attemptOf(task);
-      if (!flowRunId.equals(RunningTasks.flowRunId(task))
-          || (attemptId != null && attempt != null && !attemptId.equals(attempt.id()))) {
-        continue;
-      }
-      if (RunningTasks.isLive(task)) {
-        running.put(flowRunId, task.taskArn());
-        return new TaskLookup(TaskLookup.Kind.ALIVE, task.taskArn());
-      }
-      stopped = task;
-    }
-    return stopped == null
-        ? new TaskLookup(TaskLookup.Kind.NONE, null)
-        : new TaskLookup(TaskLookup.Kind.STOPPED, stopped.taskArn());
+    return tasks.find(flowRunId, attemptId);
   }
 
   /** Flow run id to task ARN of the tasks this launcher knows to be running. */
   public Map<String, String> running() {
-    return Map.copyOf(running);
+    return tasks.running();
   }
 
   @Override

@@ -197,7 +197,7 @@ public final class GraphqlPrefectApi implements PrefectApi {
 
   @Override
   public List<FlowRunStatus> flowRunStatuses(Collection<String> ids) {
-    return rowsById("flow_run", STATUS_FIELDS, ids, GraphqlPrefectApi::status);
+    return rowsById("flow_run", StatusReader.FIELDS, ids, StatusReader::status);
   }
 
   @Override
@@ -210,75 +210,19 @@ public final class GraphqlPrefectApi implements PrefectApi {
     return List.copyOf(FlowRunReader.read(data.get("flow_run"), clock.instant()));
   }
 
-  private static final String STATUS_FIELDS =
-      "id state version agent_id serialized_state name flow { name }";
-
   @Override
   public List<FlowRunStatus> flowRunStatuses(
       Collection<String> ids, Collection<String> withOpenTaskRuns) {
-    Set<String> settling = new LinkedHashSet<>(withOpenTaskRuns);
-    Set<String> plain = new LinkedHashSet<>(ids);
-    plain.removeAll(settling);
-    if (settling.isEmpty()) {
-      return flowRunStatuses(plain);
+    if (withOpenTaskRuns.isEmpty()) {
+      return flowRunStatuses(ids);
     }
-    ObjectNode variables = JsonTrees.object();
-    plain.forEach(variables.putArray("ids")::add);
-    settling.forEach(variables.putArray("settling")::add);
-    // Every task run, finished ones dropped here: the plainest relationship read, which any
-    // Hasura-like server answers (these runs just stopped, so this is once per run).
-    JsonNode data =
-        data(
-            "flow_run",
-            "query($ids: [uuid!], $settling: [uuid!]) { "
-                + "live: flow_run(where: {id: {_in: $ids}}) { "
-                + STATUS_FIELDS
-                + " } settling: flow_run(where: {id: {_in: $settling}}) { "
-                + STATUS_FIELDS
-                + " task_runs { id version task_id serialized_state } } }",
-            variables);
-    List<FlowRunStatus> result = new ArrayList<>();
-    for (String alias : List.of("live", "settling")) {
-      for (JsonNode row : data.path(alias)) {
-        if (!row.path("id").isTextual()) {
-          throw new PrefectApiException(Kind.MALFORMED, "flow_run row without an id: " + row);
-        }
-        List<TaskRun> taskRuns = new ArrayList<>();
-        for (JsonNode task : row.path("task_runs")) {
-          TaskRun taskRun = task.path("id").isTextual() ? taskRun(task) : null;
-          if (taskRun != null && !PrefectStates.isFinished(taskRun.stateType())) {
-            taskRuns.add(taskRun);
-          }
-        }
-        result.add(status(row).withOpenTaskRuns(taskRuns));
-      }
-    }
-    return List.copyOf(result);
-  }
-
-  private static FlowRunStatus status(JsonNode row) {
-    return new FlowRunStatus(
-        row.path("id").asText(),
-        text(row, "state"),
-        row.path("version").asInt(),
-        text(row, "agent_id"),
-        row.path("serialized_state").isObject() ? row.get("serialized_state") : null,
-        text(row, "name"),
-        text(row.path("flow"), "name"));
-  }
-
-  private static TaskRun taskRun(JsonNode row) {
-    return new TaskRun(
-        row.path("id").asText(),
-        row.path("version").asInt(),
-        text(row, "task_id"),
-        row.path("serialized_state").isObject() ? row.get("serialized_state") : null);
+    ObjectNode variables = StatusReader.settlingVariables(ids, withOpenTaskRuns);
+    return StatusReader.readSettling(data("flow_run", StatusReader.SETTLING, variables));
   }
 
   @Override
   public List<TaskRun> taskRunStatuses(Collection<String> ids) {
-    return rowsById(
-        "task_run", "id version task_id serialized_state", ids, GraphqlPrefectApi::taskRun);
+    return rowsById("task_run", "id version task_id serialized_state", ids, StatusReader::taskRun);
   }
 
   /** One query of {@code table}'s rows whose id is in {@code ids}, each read by {@code reader}. */

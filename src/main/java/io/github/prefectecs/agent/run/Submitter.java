@@ -1,10 +1,10 @@
 package io.github.prefectecs.agent.run;
 
 import io.github.prefectecs.agent.claim.ClaimBackoff;
+import io.github.prefectecs.agent.claim.ClaimHolds;
 import io.github.prefectecs.agent.claim.ClaimVerdict;
 import io.github.prefectecs.agent.claim.StatusReads;
 import io.github.prefectecs.agent.prefect.FlowRun;
-import io.github.prefectecs.agent.prefect.FlowRunStatus;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApiException;
 import io.github.prefectecs.agent.prefect.PrefectStates;
@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -55,7 +54,8 @@ public final class Submitter {
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final ClaimBackoff claimBackoff;
   private final StatusReads statusReads;
-  private final PrefectApi api;
+  private final ClaimHolds claimHolds;
+  private final TaskRunClaims taskRunClaims;
 
   /** Names this process's claims (see {@link PrefectStates#CLAIM_KEY}). */
   private final String claimToken = java.util.UUID.randomUUID().toString();
@@ -81,42 +81,22 @@ public final class Submitter {
     this.clock = clock;
     this.claimBackoff = new ClaimBackoff(clock);
     this.statusReads = new StatusReads(api, scheduler, launchPool);
-    this.api = api;
+    this.claimHolds = new ClaimHolds(api);
+    this.taskRunClaims = new TaskRunClaims(reporter, claimToken);
     launches.checkOldClaimsWith(this::stillHeld);
   }
 
   /**
-   * Whether the claim that started {@code attempt} still holds: the flow run Submitted naming the
-   * attempt (or Running at the attempt's version), or every task run it set Submitted still naming
-   * it. Null when the API cannot tell. One request, on the calling thread: asked only before
-   * launching a claim older than {@link LaunchRunner#RECHECK_AFTER}, which a restarted agent of
-   * this name may have taken over.
+   * Whether the claim of {@code run} that started {@code attempt} still holds (see {@link
+   * ClaimHolds}).
    */
   Boolean stillHeld(FlowRun run, RunAttempt attempt, boolean flowRunClaimed) {
-    try {
-      if (flowRunClaimed) {
-        FlowRunStatus status =
-            api.flowRunStatuses(List.of(run.id())).stream().findFirst().orElse(null);
-        if (status == null) {
-          return false;
-        }
-        if ("Submitted".equals(status.state())) {
-          return attempt.id().equals(PrefectStates.attemptOf(status.serializedState()));
-        }
-        return "Running".equals(status.state()) && status.version() <= attempt.runningVersion();
-      }
-      List<String> ids = scheduledTaskRuns(run).stream().map(TaskRun::id).toList();
-      List<TaskRun> current = api.taskRunStatuses(ids);
-      return current.size() == ids.size()
-          && current.stream()
-              .allMatch(
-                  t ->
-                      "Submitted".equals(t.stateType())
-                          && attempt.id().equals(PrefectStates.attemptOf(t.serializedState())));
-    } catch (PrefectApiException e) {
-      LOG.warn("Cannot check the claim of flow run {}: {}", run.id(), e.getMessage());
-      return null;
-    }
+    return flowRunClaimed
+        ? claimHolds.flowRun(run.id(), attempt.id(), attempt.runningVersion())
+        : claimHolds.taskRuns(
+            run.id(),
+            TaskRunClaims.scheduled(run).stream().map(TaskRun::id).toList(),
+            attempt.id());
   }
 
   /**
@@ -188,7 +168,7 @@ public final class Submitter {
    * Scheduled its task runs are the claim, and they are written first.
    */
   private void claim(List<FlowRun> runs) {
-    boolean taskRunClaims = false;
+    boolean anyTaskRunClaim = false;
     for (FlowRun run : runs) {
       if (stopping) {
         giveUp(run, "the agent is stopping");
@@ -203,61 +183,22 @@ public final class Submitter {
                     run.version(),
                     PrefectStates.submitted(
                         run.serializedState(),
-                        "Submitted for execution",
+                        PrefectStates.FLOW_RUN_SUBMITTED,
                         claimToken,
                         attempt.id())))
             .whenComplete((ignored, error) -> afterClaim(run, attempt, true, error));
       } else {
-        taskRunClaims = true;
+        anyTaskRunClaim = true;
         RunAttempt attempt = RunAttempt.ofTaskRunClaim(run.version());
-        submitTaskRuns(run, attempt)
+        taskRunClaims
+            .submit(run, attempt)
             .whenComplete((ignored, error) -> afterClaim(run, attempt, false, error));
       }
     }
     reporter.dispatchFlowRunStates();
-    if (taskRunClaims) {
+    if (anyTaskRunClaim) {
       reporter.dispatchTaskRunStates();
     }
-  }
-
-  /** Queues Submitted for the scheduled task runs of {@code run}; completes when all are set. */
-  private CompletableFuture<Void> submitTaskRuns(FlowRun run, RunAttempt attempt) {
-    List<CompletableFuture<Void>> updates = new ArrayList<>();
-    for (TaskRun taskRun : scheduledTaskRuns(run)) {
-      updates.add(
-          reporter.setTaskRunState(
-              new StateUpdate(
-                  taskRun.id(),
-                  taskRun.version(),
-                  PrefectStates.submitted(
-                      taskRun.serializedState(),
-                      "Submitted for execution.",
-                      claimToken,
-                      attempt.id()))));
-    }
-    return CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
-  }
-
-  /** The flow run is ours: a task run that cannot be marked does not stop its launch. */
-  private void markTaskRunsSubmitted(FlowRun run, RunAttempt attempt) {
-    submitTaskRuns(run, attempt)
-        .whenComplete(
-            (ignored, error) -> {
-              if (error != null) {
-                LOG.warn(
-                    "Could not mark the task runs of flow run {} Submitted ({}); it was launched"
-                        + " anyway",
-                    run.id(),
-                    Errors.oneLine(error));
-              }
-            });
-  }
-
-  /** The task runs a claim sets Submitted: those in a Scheduled-type state. */
-  private static List<TaskRun> scheduledTaskRuns(FlowRun run) {
-    return run.taskRuns().stream()
-        .filter(t -> PrefectStates.isScheduledType(t.stateType()))
-        .toList();
   }
 
   private void afterClaim(
@@ -266,7 +207,7 @@ public final class Submitter {
       claimBackoff.succeeded(run.id());
       launches.start(run, flowRunClaimed, attempt);
       if (flowRunClaimed) {
-        markTaskRunsSubmitted(run, attempt);
+        taskRunClaims.markSubmitted(run, attempt);
       }
       return;
     }
@@ -346,7 +287,7 @@ public final class Submitter {
       LOG.info("The claim of flow run {} went through; launching it", run.id());
       launches.start(run, flowRunClaimed, attempt);
       if (flowRunClaimed) {
-        markTaskRunsSubmitted(run, attempt);
+        taskRunClaims.markSubmitted(run, attempt);
       }
     } else if (verdict == ClaimVerdict.PENDING && check < MAX_CLAIM_CHECKS && !stopping) {
       // Unchanged: the claim may still be committing on a slow server. Ask again later.
@@ -385,7 +326,7 @@ public final class Submitter {
                         ClaimVerdict.ofFlowRun(run, status, agentId, claimToken),
                         status == null ? "state unknown" : "state " + status.state()));
       } else {
-        List<TaskRun> written = scheduledTaskRuns(run);
+        List<TaskRun> written = TaskRunClaims.scheduled(run);
         statusReads
             .readTaskRuns(written.stream().map(TaskRun::id).toList(), delayMillis)
             .whenComplete(

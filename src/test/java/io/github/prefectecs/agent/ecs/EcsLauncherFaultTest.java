@@ -465,7 +465,7 @@ class EcsLauncherFaultTest {
         ((LaunchResult.Launched) a.launch(run, 1, new RunAttempt("000000a1", 3))).taskArn();
     a.retirePrevious(run.id(), "rescheduled");
 
-    clock.advance(RetiringTasks.TIMEOUT);
+    clock.advance(RunTasks.RETIRE_TIMEOUT);
     LaunchResult result = a.launch(run, 1, new RunAttempt("000000b2", 5));
 
     assertThat(result).isInstanceOf(LaunchResult.Rejected.class);

@@ -201,9 +201,13 @@ class SupervisionIT {
     actions.setTaskRunState(taskRun, state("Paused", "Task is paused", null));
     containerExitsZero(first);
 
+    // The run log line goes out through the log writer, which may trail the release by a moment.
+    Eventually.until(
+        WAIT,
+        "the run log saying the run waits for approval",
+        () -> logs(run, "INFO").stream().anyMatch(m -> m.contains("waiting for approval")));
     Eventually.until(WAIT, "the agent lets go of the run", () -> !agent.registry().contains(run));
     assertThat(server.flowRunState(run)).isEqualTo("Running");
-    assertThat(logs(run, "INFO")).anySatisfy(m -> assertThat(m).contains("waiting for approval"));
 
     // Someone approves it in the UI: Resume, due now.
     actions.setTaskRunState(taskRun, state("Resume", "Resumed by a user", Instant.now()));

@@ -96,7 +96,10 @@ public final class PrefectServerDouble implements AutoCloseable {
     }
   }
 
-  /** A task run of {@code flowRunId} in state {@code stateType} starting at {@code stateStart}. */
+  /**
+   * A task run of {@code flowRunId} in state {@code stateType} starting at {@code stateStart}: the
+   * Pending one the insert trigger made for a task of its flow, else one of a new task of the flow.
+   */
   public String createTaskRun(String flowRunId, String stateType, Instant stateStart) {
     synchronized (store) {
       return Fixtures.createTaskRun(store, flowRunId, stateType, stateStart);
