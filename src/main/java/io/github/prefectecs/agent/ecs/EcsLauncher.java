@@ -1,10 +1,8 @@
 package io.github.prefectecs.agent.ecs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.prefectecs.agent.aws.AwsClients;
 import io.github.prefectecs.agent.aws.EcsRateLimits;
-import io.github.prefectecs.agent.aws.S3ObjectReader;
 import io.github.prefectecs.agent.aws.VpcLookup;
 import io.github.prefectecs.agent.config.AgentConfig;
 import io.github.prefectecs.agent.config.EcsSettings;
@@ -13,12 +11,8 @@ import io.github.prefectecs.agent.prefect.FlowRun;
 import io.github.prefectecs.agent.run.LaunchResult;
 import io.github.prefectecs.agent.run.Launcher;
 import io.github.prefectecs.agent.run.RunAttempt;
-import io.github.prefectecs.agent.support.JsonTrees;
 import io.github.prefectecs.agent.watch.ObservedTask;
 import io.github.prefectecs.agent.watch.SpotBreaker;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -53,8 +47,7 @@ public final class EcsLauncher implements Launcher {
   private final VpcLookup vpcLookup;
   private final Clock clock;
   private final EcsRateLimits limits;
-  private final software.amazon.awssdk.http.SdkHttpClient s3Http;
-  private final DocumentLoader loader;
+  private final LaunchDocuments documents;
   private final TaskDefinitionRenderer renderer;
   private final TaskDefinitionRegistry registry;
   private final RunTasks tasks;
@@ -104,10 +97,7 @@ public final class EcsLauncher implements Launcher {
     this.clock = clock;
     this.limits = limits;
     String region = AwsClients.region(ecs);
-    this.s3Http = software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create();
-    this.loader =
-        new DocumentLoader(
-            new S3ObjectReader(s3Http, AwsClients.credentials(config), region, System.getenv()));
+    this.documents = new LaunchDocuments(config, region);
     this.renderer = new TaskDefinitionRenderer(settings, config.logs(), region);
     this.registry = new TaskDefinitionRegistry(ecs, limits);
     this.tasks = new RunTasks(ecs, limits, settings.cluster(), clock);
@@ -140,11 +130,8 @@ public final class EcsLauncher implements Launcher {
    */
   @Override
   public Map<String, String> start() {
-    agentTemplate = loadTemplate();
-    ObjectNode fileKwargs = null;
-    if (settings.runTaskKwargsPath() != null) {
-      fileKwargs = loadAtStart("--run-task-kwargs", settings.runTaskKwargsPath());
-    }
+    agentTemplate = documents.agentTemplate();
+    ObjectNode fileKwargs = documents.agentKwargsFile();
     ObjectNode placed =
         RunTaskKwargs.mergeWithPlacement(RunTaskKwargs.placement(settings), fileKwargs);
     ObjectNode inferred = null;
@@ -160,7 +147,7 @@ public final class EcsLauncher implements Launcher {
       log.info("Using inferred networkConfiguration {}", Json.write(inferred));
     }
     ObjectNode agentKwargs = RunTaskKwargs.agentKwargs(settings, fileKwargs, inferred);
-    validateAtStart(agentKwargs);
+    LaunchDocuments.validateAtStart(agentTemplate, agentKwargs);
     arguments =
         new RunTaskArguments(
             settings, agentKwargs, new FlowEnvironment(config, tenantId), config.name());
@@ -188,11 +175,8 @@ public final class EcsLauncher implements Launcher {
    * @throws IllegalStateException naming the file and the problem when either does not fit ECS
    */
   public LaunchPreview preview() {
-    ObjectNode template = loadTemplate();
-    ObjectNode fileKwargs =
-        settings.runTaskKwargsPath() == null
-            ? null
-            : loadAtStart("--run-task-kwargs", settings.runTaskKwargsPath());
+    ObjectNode template = documents.agentTemplate();
+    ObjectNode fileKwargs = documents.agentKwargsFile();
     ObjectNode kwargs = RunTaskKwargs.agentKwargs(settings, fileKwargs, null);
     boolean fargate = RunTaskKwargs.onFargate(kwargs, settings);
     ObjectNode rendered;
@@ -304,7 +288,7 @@ public final class EcsLauncher implements Launcher {
     }
     ObjectNode template = runConfig.taskDefinition();
     if (template == null && runConfig.taskDefinitionPath() != null) {
-      template = loader.load("run config `task_definition_path`", runConfig.taskDefinitionPath());
+      template = documents.runTemplate(runConfig.taskDefinitionPath());
     }
     if (template == null) {
       template = agentTemplate;
@@ -357,23 +341,7 @@ public final class EcsLauncher implements Launcher {
   public void close() {
     // The ECS client and the VPC lookup belong to the caller; only the S3 reader's HTTP client is
     // ours.
-    s3Http.close();
-  }
-
-  private ObjectNode loadTemplate() {
-    if (settings.taskDefinitionPath() != null) {
-      return loadAtStart("--task-definition", settings.taskDefinitionPath());
-    }
-    try (InputStream in = EcsLauncher.class.getResourceAsStream("/ecs/task-definition.json")) {
-      if (in == null) {
-        throw new IllegalStateException("the packaged ecs/task-definition.json is missing");
-      }
-      return (ObjectNode) JsonTrees.read(in.readAllBytes());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the packaged ecs/task-definition.json is invalid", e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    documents.close();
   }
 
   /**
@@ -384,24 +352,5 @@ public final class EcsLauncher implements Launcher {
     return e.retryable()
         ? EcsLaunchException.retryable(prefix + e.getMessage(), e)
         : new IllegalStateException(prefix + e.getMessage(), e);
-  }
-
-  /** Fails start-up, rather than every run, when the agent's own files do not fit ECS. */
-  private void validateAtStart(ObjectNode agentKwargs) {
-    try {
-      TaskDefinitionRegistry.toRequest(agentTemplate);
-      TaskLauncher.toRequest(agentKwargs);
-    } catch (EcsLaunchException e) {
-      throw new IllegalStateException(
-          e.getMessage() + " (check --task-definition and --run-task-kwargs)", e);
-    }
-  }
-
-  private ObjectNode loadAtStart(String what, String location) {
-    try {
-      return loader.load(what, location);
-    } catch (EcsLaunchException e) {
-      throw new IllegalStateException("Failed to load " + e.getMessage(), e);
-    }
   }
 }

@@ -250,8 +250,11 @@ class TaskGuardsIT {
     assertThat(server.flowRunSerializedState(run).path("message").asText())
         .startsWith("Task " + task.taskArn() + " ran ")
         .endsWith(", longer than its maximum runtime of 3 s; the agent stopped it");
-    assertThat(counter("prefect_ecs_agent_runs_failed", Labels.of("cause", "max_runtime")))
-        .isEqualTo(1);
+    // The series is counted once the server has taken the write, a moment after it shows.
+    Eventually.until(
+        WAIT,
+        "the failure counted as max_runtime",
+        () -> counter("prefect_ecs_agent_runs_failed", Labels.of("cause", "max_runtime")) == 1);
   }
 
   @Test
