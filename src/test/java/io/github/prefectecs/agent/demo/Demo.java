@@ -22,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  * ECS front runs each task's flow container as a local process: Prefect's own {@code prefect
  * execute flow-run}, its output in CloudWatch (moto), forwarded by the agent into the run's logs. A
  * few hello runs succeed, one run's task fails, and a long run is interrupted as Fargate Spot would
- * interrupt it and relaunched on FARGATE. Prints what happens as it happens, then a table.
- * Argument: how many hello runs (3).
+ * interrupt it and relaunched on FARGATE. Prints what happens as it happens, then a table, then
+ * what each run cost and what Spot saved ({@link CostSummary}). Argument: how many hello runs (3).
  */
 public final class Demo {
   private static final Duration TIMEOUT = Duration.ofSeconds(240);
@@ -90,6 +90,10 @@ public final class Demo {
 
       watch(flows, runs, spot.id());
       table(flows, runs);
+      CostSummary.print(
+          flows,
+          runs.stream().map(r -> new CostSummary.Run(r.id(), r.flow())).toList(),
+          Duration.ofSeconds(60));
       int exit = flows.agent().stop(Duration.ofSeconds(60));
       say("Sent SIGTERM to the agent; it exited with code " + exit);
       long wrong = runs.stream().filter(r -> !ended(flows, r)).count();

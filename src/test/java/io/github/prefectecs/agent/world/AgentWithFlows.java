@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.world;
 
+import io.github.prefectecs.agent.cost.CostLine;
 import io.github.prefectecs.agent.prefect.server.LogRecord;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
 import io.github.prefectecs.agent.testsupport.Eventually;
@@ -17,6 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -198,6 +202,37 @@ public final class AgentWithFlows implements AutoCloseable {
         .filter(l -> FORWARDED.equals(l.name()))
         .map(LogRecord::message)
         .toList();
+  }
+
+  /** The run's cost lines (one per stopped task the agent accounted), oldest first. */
+  public List<String> costLines(String runId) {
+    return prefect().logs(runId).stream()
+        .map(LogRecord::message)
+        .filter(m -> m.startsWith(CostLine.PREFIX))
+        .toList();
+  }
+
+  /**
+   * The values of counter {@code name} (without {@code _total}) in the agent's {@code GET
+   * /metrics}, by the value of its one label; empty when the agent has not counted it yet.
+   */
+  public Map<String, Double> counter(String name) throws IOException, InterruptedException {
+    String text =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/metrics"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Pattern sample = Pattern.compile(Pattern.quote(name) + "_total\\{\\w+=\"([^\"]*)\"} (\\S+)");
+    Map<String, Double> values = new TreeMap<>();
+    for (String line : text.split("\n")) {
+      Matcher m = sample.matcher(line);
+      if (m.matches()) {
+        values.put(m.group(1), Double.parseDouble(m.group(2)));
+      }
+    }
+    return values;
   }
 
   /** Everything there is to know about a run, for a failure message. */
