@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Prices a task's {@link Usage} from a {@link PriceTable}: vCPU-seconds and GiB-seconds at the
- * price of the capacity it ran on, and for Fargate Spot what FARGATE would have cost. Immutable and
- * thread-safe.
+ * Prices a task's {@link Usage} from a {@link PriceTable}: the vCPU-seconds and GiB-seconds Fargate
+ * bills (at least a minute, {@link Usage#billed()}) at the price of the capacity it ran on, and for
+ * Fargate Spot what FARGATE would have cost. Immutable and thread-safe.
  */
 public final class CostEstimator {
   private final PriceTable prices;
@@ -46,13 +46,13 @@ public final class CostEstimator {
               + provider
               + ".vcpu_hour and .gb_hour");
     }
-    double dollars = rate.get().dollars(usage.vcpuSeconds(), usage.gibSeconds());
+    double dollars = rate.get().dollars(usage.billedVcpuSeconds(), usage.billedGibSeconds());
     Double onDemand = null;
     if (usage.spot()) {
       onDemand =
           prices
               .rate(usage.region(), usage.architecture(), "FARGATE")
-              .map(r -> r.dollars(usage.vcpuSeconds(), usage.gibSeconds()))
+              .map(r -> r.dollars(usage.billedVcpuSeconds(), usage.billedGibSeconds()))
               .orElse(null);
     }
     return new Estimate.Priced(usage, dollars, rate.get(), onDemand);

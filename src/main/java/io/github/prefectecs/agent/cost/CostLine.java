@@ -6,9 +6,9 @@ import java.math.BigDecimal;
 import java.util.Locale;
 
 /**
- * The run log line of a task's cost: how long it ran, on what, how big, what it cost (and for
- * Fargate Spot what FARGATE would have cost and what Spot saved), that it is an estimate, and what
- * it leaves out. Stateless.
+ * The run log line of a task's cost: how long it ran (and that Fargate bills a minute when it ran
+ * less), on what, how big, what it cost (and for Fargate Spot what FARGATE would have cost and what
+ * Spot saved), that it is an estimate, and what it leaves out. Stateless.
  */
 public final class CostLine {
   /** Every cost line starts with this (the demo and tests find them by it). */
@@ -33,6 +33,11 @@ public final class CostLine {
       line.append(number(u.memoryGib())).append(" GiB");
     }
     if (estimate instanceof Estimate.Priced p) {
+      if (u.billedTheMinimum()) {
+        line.append(", billed as ")
+            .append(Durations.human(u.billed()))
+            .append(" (Fargate's minimum)");
+      }
       line.append(": ≈ ").append(dollars(p.dollars()));
       if (p.onDemandDollars() != null) {
         line.append(" (on FARGATE ≈ ").append(dollars(p.onDemandDollars()));

@@ -32,7 +32,8 @@ public final class CostMetrics {
         Counter.builder()
             .name("prefect_ecs_agent_task_cost_usd_total")
             .help(
-                "Estimated cost of stopped flow tasks in US dollars at list prices, by capacity provider")
+                "Estimated cost of stopped flow tasks in US dollars at list prices (at least a"
+                    + " minute each, as Fargate bills), by capacity provider")
             .labelNames("capacity_provider")
             .register(registry);
     spotSavings =

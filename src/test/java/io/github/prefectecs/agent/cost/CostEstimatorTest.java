@@ -93,6 +93,46 @@ class CostEstimatorTest {
     assertThat(u.gibSeconds()).isEqualTo(1686);
   }
 
+  @ParameterizedTest(name = "{0} ms ran, {1} s billed")
+  @CsvSource({"0, 0", "1, 60", "6000, 60", "59001, 60", "60000, 60", "60001, 61", "843000, 843"})
+  void fargateBillsAtLeastAMinuteOnceTheImagePullBegan(long ranMillis, long billedSeconds) {
+    Usage u =
+        usage("us-east-1", "FARGATE", Architecture.X86_64, 1, 2, Duration.ofMillis(ranMillis));
+
+    assertThat(u.billed()).isEqualTo(Duration.ofSeconds(billedSeconds));
+    assertThat(u.billedVcpuSeconds()).isEqualTo(billedSeconds);
+    assertThat(u.billedGibSeconds()).isEqualTo(2 * billedSeconds);
+  }
+
+  @Test
+  void aTaskOfSixSecondsCostsAMinuteOnSpotAndOnFargateAlike() {
+    Estimate.Priced e =
+        (Estimate.Priced)
+            bundled.estimate(
+                usage(
+                    "us-east-1",
+                    "FARGATE_SPOT",
+                    Architecture.X86_64,
+                    0.25,
+                    0.5,
+                    Duration.ofSeconds(6)));
+
+    // 60 s * (0.01264355 * 0.25 + 0.00138835 * 0.5) / 3600, and at 0.04048 and 0.004445
+    assertThat(e.dollars()).isCloseTo(0.0000642510, within(1e-10));
+    assertThat(e.onDemandDollars()).isCloseTo(0.0002057083, within(1e-10));
+    assertThat(e.usage().vcpuSeconds()).as("what it used, not what is billed").isEqualTo(1.5);
+  }
+
+  @Test
+  void aTaskStoppedBeforeItsImagePullCostsNothing() {
+    Estimate.Priced e =
+        (Estimate.Priced)
+            bundled.estimate(
+                usage("us-east-1", "FARGATE", Architecture.X86_64, 1, 2, Duration.ZERO));
+
+    assertThat(e.dollars()).isZero();
+  }
+
   @Test
   void aPriceNobodyPublishedIsNotInventedButNamedForTheConfiguration() {
     Estimate e =

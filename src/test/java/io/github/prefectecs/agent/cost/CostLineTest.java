@@ -34,6 +34,25 @@ class CostLineTest {
   }
 
   @Test
+  void aTaskShorterThanAMinuteSaysFargateBillsItAMinute() {
+    String line =
+        CostLine.of(
+            estimator.estimate(
+                CostEstimatorTest.usage(
+                    "us-east-1",
+                    "FARGATE_SPOT",
+                    Architecture.X86_64,
+                    0.25,
+                    0.5,
+                    Duration.ofSeconds(6))));
+
+    assertThat(line)
+        .startsWith(
+            "Cost estimate: ran 6 s on FARGATE_SPOT, 0.25 vCPU, 0.5 GiB, billed as 1 min (Fargate's"
+                + " minimum): ≈ $0.000064 (on FARGATE ≈ $0.0002, Spot saved 69 %). An estimate");
+  }
+
+  @Test
   void timesTheAgentObservedAreMarkedApproximate() {
     Usage u =
         new Usage(

@@ -53,10 +53,11 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * each task ECS's lifecycle timestamps, size and capacity provider, and can interrupt it as Fargate
  * Spot does) and the Prefect Server double, the test playing the flow process. When a task stops,
  * its run's log carries one cost line per task whose figures follow from the bundled us-east-1
- * x86_64 prices and the {@code pullStartedAt}/{@code stoppedAt} DescribeTasks gives, and the
- * Prometheus cost series by capacity provider count the same figures: a FARGATE_SPOT run with what
- * Spot saved, a FARGATE run, and a run interrupted by Spot whose interrupted task is counted on the
- * run beside its FARGATE relaunch.
+ * x86_64 prices and the {@code pullStartedAt}/{@code stoppedAt} DescribeTasks gives (billed for at
+ * least a minute, as Fargate bills; the tasks here run seconds), and the Prometheus cost series by
+ * capacity provider count the same figures: a FARGATE_SPOT run with what Spot saved, a FARGATE run,
+ * and a run interrupted by Spot whose interrupted task is counted on the run beside its FARGATE
+ * relaunch.
  */
 @Timeout(240)
 class TaskCostIT {
@@ -252,9 +253,13 @@ class TaskCostIT {
     return ran.toSeconds() + (ran.toNanosPart() > 0 ? 1 : 0);
   }
 
-  /** Dollars for 1 vCPU and 2 GiB (the template's 1024 CPU units and 2048 MiB) over {@code s}. */
+  /**
+   * Dollars for 1 vCPU and 2 GiB (the template's 1024 CPU units and 2048 MiB) over {@code s}
+   * seconds, of which Fargate bills at least a minute.
+   */
   private static double dollars(long s, double vcpuHour, double gbHour) {
-    return (1 * s * vcpuHour + 2 * s * gbHour) / 3600;
+    long billed = Math.max(60, s);
+    return (1 * billed * vcpuHour + 2 * billed * gbHour) / 3600;
   }
 
   /** As the line shows dollars: four decimals, six below a hundredth of a cent. */
@@ -263,7 +268,9 @@ class TaskCostIT {
   }
 
   private static String ran(long seconds) {
-    return seconds < 60 ? seconds + " s" : seconds / 60 + " min " + seconds % 60 + " s";
+    return seconds < 60
+        ? seconds + " s on %s, 1 vCPU, 2 GiB, billed as 1 min (Fargate's minimum)"
+        : seconds / 60 + " min " + seconds % 60 + " s on %s, 1 vCPU, 2 GiB";
   }
 
   private static String spotLine(long s) {
@@ -272,8 +279,8 @@ class TaskCostIT {
     long saved = Math.round(100 * (onDemand - spot) / onDemand);
     return CostLine.PREFIX
         + "ran "
-        + ran(s)
-        + " on FARGATE_SPOT, 1 vCPU, 2 GiB: ≈ "
+        + ran(s).formatted("FARGATE_SPOT")
+        + ": ≈ "
         + usd(spot)
         + " (on FARGATE ≈ "
         + usd(onDemand)
@@ -286,8 +293,8 @@ class TaskCostIT {
   private static String onDemandLine(long s) {
     return CostLine.PREFIX
         + "ran "
-        + ran(s)
-        + " on FARGATE, 1 vCPU, 2 GiB: ≈ "
+        + ran(s).formatted("FARGATE")
+        + ": ≈ "
         + usd(dollars(s, FARGATE_VCPU_HOUR, FARGATE_GB_HOUR))
         + ". An estimate from the Fargate list prices of us-east-1 (as of 2026-09); it leaves"
         + " out storage above 20 GiB, data transfer and Savings Plans.";
