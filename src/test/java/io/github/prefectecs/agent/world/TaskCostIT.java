@@ -226,27 +226,25 @@ class TaskCostIT {
     return ecs.describeTasks(r -> r.cluster(CLUSTER).tasks(task.taskArn())).tasks().get(0);
   }
 
-  /** The run's cost lines, once there are {@code n}. */
+  /** The run's cost lines (each at INFO), once there are {@code n}. */
   private List<String> costLines(String run, int n) {
     Eventually.until(
         WAIT,
         () -> n + " cost line(s) in the log of " + run + ": " + server.logs(run),
-        () -> costLinesNow(run).size() >= n);
-    return costLinesNow(run);
+        () -> costRecords(run).size() >= n);
+    List<LogRecord> records = costRecords(run);
+    assertThat(records).extracting(LogRecord::level).containsOnly("INFO");
+    return records.stream().map(LogRecord::message).toList();
   }
 
-  private List<String> costLinesNow(String run) {
-    return server.logs(run).stream()
-        .filter(l -> l.message().startsWith(CostLine.PREFIX))
-        .peek(l -> assertThat(l.level()).as(l.message()).isEqualTo("INFO"))
-        .map(LogRecord::message)
-        .toList();
+  private List<LogRecord> costRecords(String run) {
+    return server.logs(run).stream().filter(l -> l.message().startsWith(CostLine.PREFIX)).toList();
   }
 
   // ---- the figures, by hand ----
 
-  /** What Fargate bills: from the image pull to the stop, rounded up to the second. */
-  private static long billedSeconds(Task task) {
+  /** How long it ran as Fargate measures it: from the image pull to the stop, up to the second. */
+  private static long ranSeconds(Task task) {
     assertThat(task.pullStartedAt()).as("pullStartedAt of " + task.taskArn()).isNotNull();
     assertThat(task.stoppedAt()).as("stoppedAt of " + task.taskArn()).isNotNull();
     Duration ran = Duration.between(task.pullStartedAt(), task.stoppedAt());
@@ -338,7 +336,7 @@ class TaskCostIT {
 
     Task done = flowSucceeds(run, task, Duration.ofSeconds(3));
 
-    long s = billedSeconds(done);
+    long s = ranSeconds(done);
     assertThat(s).isBetween(3L, 30L);
     assertThat(costLines(run, 1)).containsExactly(spotLine(s));
     double spot = dollars(s, SPOT_VCPU_HOUR, SPOT_GB_HOUR);
@@ -357,7 +355,7 @@ class TaskCostIT {
 
     Task done = flowSucceeds(run, task, Duration.ofSeconds(2));
 
-    long s = billedSeconds(done);
+    long s = ranSeconds(done);
     assertThat(costLines(run, 1)).containsExactly(onDemandLine(s));
     assertSeries("FARGATE", s, dollars(s, FARGATE_VCPU_HOUR, FARGATE_GB_HOUR), 0);
     assertSeries("FARGATE_SPOT", 0, 0, 0);
@@ -376,7 +374,7 @@ class TaskCostIT {
 
     Task interrupted = stopped(first);
     assertThat(interrupted.stopCodeAsString()).isEqualTo("SpotInterruption");
-    long s1 = billedSeconds(interrupted);
+    long s1 = ranSeconds(interrupted);
     // The interrupted task's cost is on the run before the relaunch (31 s after its launch).
     assertThat(costLines(run, 1)).containsExactly(spotLine(s1));
     TaskView second = atWork(run, 2);
@@ -384,7 +382,7 @@ class TaskCostIT {
     flowProcessSets(run, "Running", "Running flow.");
     Task relaunched = flowSucceeds(run, second, Duration.ofSeconds(1));
 
-    long s2 = billedSeconds(relaunched);
+    long s2 = ranSeconds(relaunched);
     assertThat(costLines(run, 2)).containsExactly(spotLine(s1), onDemandLine(s2));
     double spot = dollars(s1, SPOT_VCPU_HOUR, SPOT_GB_HOUR);
     assertSeries("FARGATE_SPOT", s1, spot, dollars(s1, FARGATE_VCPU_HOUR, FARGATE_GB_HOUR) - spot);
