@@ -45,7 +45,8 @@ class EndToEndIT {
             .anySatisfy(
                 l ->
                     assertThat(l.message())
-                        .isEqualTo("Submitted for execution: Task " + task.taskArn()));
+                        .startsWith(
+                            "Submitted for execution: Task " + task.taskArn() + " ECS console: "));
       }
 
       assertThat(env.stopAgent(Duration.ofSeconds(60))).isZero();
