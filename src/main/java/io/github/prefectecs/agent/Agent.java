@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running agent: owns the parts {@link AgentAssembly} built, connects to the Prefect API (with
+ * A running agent: owns the parts {@code AgentAssembly} built, connects to the Prefect API (with
  * retries), starts the launcher, polls, and on {@link #close()} stops through the declared,
  * budgeted stages of {@link StopBudget}, closing every client and thread.
  *
@@ -40,7 +40,7 @@ public final class Agent implements AutoCloseable {
   private final AgentStartup startup;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile AgentAssembly.Core core;
+  private volatile AgentCore.Wired core;
   private volatile HealthServer healthServer;
   private volatile int exitCode;
 
@@ -119,7 +119,7 @@ public final class Agent implements AutoCloseable {
 
   /** Wakes the poll loop (what {@code /api/poke} does). */
   public void poke() {
-    AgentAssembly.Core c = core;
+    AgentCore.Wired c = core;
     if (c != null) {
       c.pollLoop().poke();
     }
@@ -150,7 +150,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void startPolling(ApiConnection.Connected connected, Launcher launcher) {
-    AgentAssembly.Core c = AgentAssembly.core(parts, connected, launcher, this::requestStop);
+    AgentCore.Wired c = AgentCore.wire(parts, connected, launcher, this::requestStop);
     core = c;
     LOG.info("Starting {} with labels {}", ApiConnection.AGENT_TYPE, parts.config().labels());
     LOG.info("Waiting for flow runs...");
@@ -189,7 +189,7 @@ public final class Agent implements AutoCloseable {
             "the poll loop",
             StopBudget.POLL,
             budget -> {
-              AgentAssembly.Core c = core;
+              AgentCore.Wired c = core;
               if (c != null) {
                 c.pollLoop().stop();
               }
@@ -201,7 +201,7 @@ public final class Agent implements AutoCloseable {
             "in-flight launches",
             StopBudget.LAUNCH_DRAIN,
             budget -> {
-              AgentAssembly.Core c = core;
+              AgentCore.Wired c = core;
               if (c != null) {
                 c.submitter().stop();
               }
@@ -220,7 +220,7 @@ public final class Agent implements AutoCloseable {
             "task supervision",
             StopBudget.WATCH,
             budget -> {
-              AgentAssembly.Core c = core;
+              AgentCore.Wired c = core;
               if (c != null) {
                 c.supervision().stopWatching();
               }
@@ -245,7 +245,7 @@ public final class Agent implements AutoCloseable {
             StopBudget.NOTICES,
             budget -> {
               // After the flush: states written during it may still post notices.
-              AgentAssembly.Core c = core;
+              AgentCore.Wired c = core;
               if (c != null) {
                 c.supervision().closeNotices(budget);
               }

@@ -8,36 +8,24 @@ import io.github.prefectecs.agent.metrics.AgentMetrics;
 import io.github.prefectecs.agent.metrics.MeteredPrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectApi;
 import io.github.prefectecs.agent.prefect.PrefectBatcher;
-import io.github.prefectecs.agent.run.FlowRunPoller;
-import io.github.prefectecs.agent.run.LaunchRunner;
 import io.github.prefectecs.agent.run.LaunchSlots;
 import io.github.prefectecs.agent.run.Launcher;
-import io.github.prefectecs.agent.run.PollLoop;
 import io.github.prefectecs.agent.run.RunRegistry;
-import io.github.prefectecs.agent.run.RunReporter;
-import io.github.prefectecs.agent.run.StrandedClaims;
-import io.github.prefectecs.agent.run.Submitter;
-import io.github.prefectecs.agent.startup.ApiConnection;
 import io.github.prefectecs.agent.watch.EcsTasks;
 import io.github.prefectecs.agent.watch.SpotBreaker;
-import io.github.prefectecs.agent.watch.Supervision;
 import io.github.prefectecs.agent.watch.Supervisor;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The composition root: builds every part of an agent once ({@link #builder}), and wires its core
- * once the handshake is known ({@link #core}). The production agent is assembled in {@link
+ * The composition root: builds every part of an agent once ({@link #builder}); {@link AgentCore}
+ * wires its core once the handshake is known. The production agent is assembled in {@link
  * AgentProcess}; tests assemble theirs with fakes through the same builder.
  */
 public final class AgentAssembly {
-  /** Launch attempts of one claim for failures that are not throttling. */
-  static final int MAX_LAUNCH_ATTEMPTS = 5;
-
   private AgentAssembly() {}
 
   /** A builder for an agent configured by {@code config}. */
@@ -179,68 +167,4 @@ public final class AgentAssembly {
    */
   public record Shared(
       AgentConfig config, PrefectApi api, RunLogWriter writer, AgentMetrics metrics, Clock clock) {}
-
-  /** The core of a connected agent: claims, launches, the poll loop, supervision. */
-  record Core(Submitter submitter, PollLoop pollLoop, Supervision supervision) {}
-
-  /**
-   * Wires the core once the handshake is done and the launcher started.
-   *
-   * @param requestStop what {@code --max-polls} calls when its polls are done
-   */
-  static Core core(
-      AgentParts p, ApiConnection.Connected connected, Launcher launcher, Runnable requestStop) {
-    AgentConfig config = p.config();
-    AgentThreads threads = p.threads();
-    RunReporter reporter = new RunReporter(p.batcher(), config.name(), p.clock());
-    LaunchRunner launches =
-        new LaunchRunner(
-            p.registry(),
-            p.slots(),
-            reporter,
-            launcher,
-            threads.timers(),
-            threads.launches(),
-            MAX_LAUNCH_ATTEMPTS,
-            p.metrics());
-    Submitter submitter =
-        new Submitter(
-            p.api(),
-            connected.agentId(),
-            reporter,
-            launches,
-            threads.timers(),
-            threads.launches(),
-            p.clock());
-    FlowRunPoller poller =
-        new FlowRunPoller(
-            p.api(),
-            connected.tenantId(),
-            config.labels(),
-            p.registry(),
-            p.slots(),
-            submitter,
-            launcher,
-            p.clock());
-    poller.takeOverStrandedClaims(
-        new StrandedClaims(p.api(), connected.agentId(), p.registry(), launcher, p.clock()));
-    PollLoop loop =
-        new PollLoop(
-            () -> timedPoll(poller, p.metrics()),
-            threads.poll(),
-            p.health(),
-            config.maxPolls(),
-            requestStop);
-    Supervision supervision = p.supervisor().start(reporter, launcher, p.logs().events());
-    return new Core(submitter, loop, supervision);
-  }
-
-  private static int timedPoll(FlowRunPoller poller, AgentMetrics metrics) {
-    long started = System.nanoTime();
-    try {
-      return poller.pollOnce();
-    } finally {
-      metrics.pollDuration(Duration.ofNanos(System.nanoTime() - started));
-    }
-  }
 }

@@ -6,6 +6,7 @@ import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStart;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStop;
 import io.github.prefectecs.agent.support.TokenBucket;
+import io.github.prefectecs.agent.testsupport.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,7 +141,7 @@ public final class LogForwardSimulation {
   }
 
   private final Workload w;
-  private final TestClock clock = new TestClock(EPOCH);
+  private final ManualClock clock = new ManualClock(EPOCH);
   private final FakeLogsApi logs = new FakeLogsApi(LogsApi.MAX_EVENTS_PER_PAGE, clock::millis);
   private final PriorityQueue<Happening> due = new PriorityQueue<>();
   private final Random random;

@@ -11,6 +11,7 @@ import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStart;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStop;
 import io.github.prefectecs.agent.support.TokenBucket;
+import io.github.prefectecs.agent.testsupport.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LogForwarderScenariosTest {
   private static final String OTHER_GROUP = "/team/flows";
   private static final StreamSource OTHER = new StreamSource(OTHER_GROUP, "team", "flow");
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-24T10:00:00Z"));
   private final FakeLogsApi logs = new FakeLogsApi(1_000, clock::millis);
   private final Map<Integer, List<String>> printed = new HashMap<>();
   private RecordingWriter writer = new RecordingWriter();

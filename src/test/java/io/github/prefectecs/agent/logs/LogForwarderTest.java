@@ -8,6 +8,7 @@ import io.github.prefectecs.agent.prefect.LogEntry;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStart;
 import io.github.prefectecs.agent.run.TaskEvents.TaskStop;
 import io.github.prefectecs.agent.support.TokenBucket;
+import io.github.prefectecs.agent.testsupport.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LogForwarderTest {
   static final String GROUP = "/prefect/flow-runs";
   static final StreamSource SOURCE = new StreamSource(GROUP, "prefect", "flow");
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-24T10:00:00Z"));
   private final FakeLogsApi logs = new FakeLogsApi(7, clock::millis);
   private RecordingWriter writer = new RecordingWriter();
 
