@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.github.prefectecs.agent.deploy.MotoCloudFormation.Stack;
 import io.github.prefectecs.agent.prefect.server.PrefectServerDouble;
+import io.github.prefectecs.agent.testsupport.MotoAccount;
 import io.github.prefectecs.agent.testsupport.MotoServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
@@ -110,19 +110,9 @@ final class StackWorld implements AutoCloseable {
   }
 
   private void network() {
+    subnets.addAll(MotoAccount.defaultSubnets(moto, 2));
     try (Ec2Client ec2 = moto.ec2()) {
-      String vpc =
-          ec2.describeVpcs(
-                  r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-              .vpcs()
-              .get(0)
-              .vpcId();
-      ec2
-          .describeSubnets(r -> r.filters(Filter.builder().name("vpc-id").values(vpc).build()))
-          .subnets()
-          .stream()
-          .limit(2)
-          .forEach(s -> subnets.add(s.subnetId()));
+      String vpc = MotoAccount.defaultVpc(ec2);
       securityGroup =
           ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
               .groupId();

@@ -66,12 +66,7 @@ public final class MotoAccount implements AutoCloseable {
                 .capacityProviders("FARGATE", "FARGATE_SPOT")
                 .defaultCapacityProviderStrategy(s -> s.capacityProvider("FARGATE").weight(1)));
     try (Ec2Client ec2 = moto.ec2()) {
-      String vpc =
-          ec2.describeVpcs(
-                  r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-              .vpcs()
-              .get(0)
-              .vpcId();
+      String vpc = defaultVpc(ec2);
       String group =
           ec2.createSecurityGroup(r -> r.groupName("flows").description("flows").vpcId(vpc))
               .groupId();
@@ -93,18 +88,29 @@ public final class MotoAccount implements AutoCloseable {
 
   /** A subnet of the default VPC. */
   public String defaultSubnet() {
+    return defaultSubnets(moto, 1).get(0);
+  }
+
+  /** The id of the default VPC moto creates in every region. */
+  public static String defaultVpc(Ec2Client ec2) {
+    return ec2.describeVpcs(
+            r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
+        .vpcs()
+        .get(0)
+        .vpcId();
+  }
+
+  /** Up to {@code count} subnets of the default VPC. */
+  public static List<String> defaultSubnets(MotoServer moto, int count) {
     try (Ec2Client ec2 = moto.ec2()) {
-      String vpc =
-          ec2.describeVpcs(
-                  r -> r.filters(Filter.builder().name("isDefault").values("true").build()))
-              .vpcs()
-              .get(0)
-              .vpcId();
-      return ec2.describeSubnets(
-              r -> r.filters(Filter.builder().name("vpc-id").values(vpc).build()))
+      String vpc = defaultVpc(ec2);
+      return ec2
+          .describeSubnets(r -> r.filters(Filter.builder().name("vpc-id").values(vpc).build()))
           .subnets()
-          .get(0)
-          .subnetId();
+          .stream()
+          .limit(count)
+          .map(software.amazon.awssdk.services.ec2.model.Subnet::subnetId)
+          .toList();
     }
   }
 
