@@ -3,6 +3,7 @@ package io.github.prefectecs.agent.cost;
 import io.github.prefectecs.agent.config.CostSettings.Architecture;
 import io.github.prefectecs.agent.support.Durations;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Locale;
 
 /**
@@ -75,12 +76,18 @@ public final class CostLine {
     return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 
-  /** Four decimals below $10 (six below a hundredth of a cent), else two. */
+  /**
+   * Two decimals from $10, four from a tenth of a cent, below that two significant digits (a
+   * one-minute quarter-vCPU task is $0.00021, not $0.0002).
+   */
   static String dollars(double value) {
     if (value >= 10) {
       return String.format(Locale.ROOT, "$%.2f", value);
     }
-    return String.format(Locale.ROOT, value > 0 && value < 0.0001 ? "$%.6f" : "$%.4f", value);
+    if (value >= 0.001 || value <= 0) {
+      return String.format(Locale.ROOT, "$%.4f", Math.max(0, value));
+    }
+    return "$" + new BigDecimal(value).round(new MathContext(2)).toPlainString();
   }
 
   private static long percent(Estimate.Priced p) {

@@ -49,7 +49,7 @@ class CostLineTest {
     assertThat(line)
         .startsWith(
             "Cost estimate: ran 6 s on FARGATE_SPOT, 0.25 vCPU, 0.5 GiB, billed as 1 min (Fargate's"
-                + " minimum): ≈ $0.000064 (on FARGATE ≈ $0.0002, Spot saved 69 %). An estimate");
+                + " minimum): ≈ $0.000064 (on FARGATE ≈ $0.00021, Spot saved 69 %). An estimate");
   }
 
   @Test
@@ -66,7 +66,7 @@ class CostLineTest {
             "from the agent's observations: ECS gave no pull, start or stop time");
 
     assertThat(CostLine.of(estimator.estimate(u)))
-        .startsWith("Cost estimate: ran ≈ 1 min 5 s on FARGATE, 0.25 vCPU, 0.5 GiB: ≈ $0.0002.")
+        .startsWith("Cost estimate: ran ≈ 1 min 5 s on FARGATE, 0.25 vCPU, 0.5 GiB: ≈ $0.00022.")
         .endsWith("(times from the agent's observations: ECS gave no pull, start or stop time).");
   }
 
@@ -90,7 +90,14 @@ class CostLineTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"0.0115608083, $0.0116", "12.3456, $12.35", "0.00001389, $0.000014", "0, $0.0000"})
+  @CsvSource({
+    "0.0115608083, $0.0116",
+    "12.3456, $12.35",
+    "0.0036, $0.0036",
+    "0.000205708, $0.00021",
+    "0.00001389, $0.000014",
+    "0, $0.0000"
+  })
   void dollarsAreShownWithTheirSignificantDigits(double value, String shown) {
     assertThat(CostLine.dollars(value)).isEqualTo(shown);
   }

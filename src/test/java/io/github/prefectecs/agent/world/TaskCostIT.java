@@ -260,9 +260,11 @@ class TaskCostIT {
     return (1 * billed * vcpuHour + 2 * billed * gbHour) / 3600;
   }
 
-  /** As the line shows dollars: four decimals, six below a hundredth of a cent. */
+  /** As the line shows dollars: four decimals, two significant digits below a tenth of a cent. */
   private static String usd(double value) {
-    return String.format(Locale.ROOT, value < 0.0001 ? "$%.6f" : "$%.4f", value);
+    return value >= 0.001
+        ? String.format(Locale.ROOT, "$%.4f", value)
+        : "$" + new java.math.BigDecimal(value).round(new java.math.MathContext(2)).toPlainString();
   }
 
   private static String ran(long seconds) {
