@@ -42,7 +42,7 @@ public final class FlowProcess implements AutoCloseable {
       Path directory = Files.createTempDirectory("flow-process");
       Path output = directory.resolve("output.log");
       ProcessBuilder builder =
-          new ProcessBuilder(command)
+          new ProcessBuilder(SignalDefaults.argv(command))
               .directory(directory.toFile())
               .redirectErrorStream(true)
               .redirectOutput(output.toFile());

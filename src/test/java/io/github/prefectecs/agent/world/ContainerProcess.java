@@ -1,5 +1,6 @@
 package io.github.prefectecs.agent.world;
 
+import io.github.prefectecs.agent.testsupport.SignalDefaults;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,7 +51,7 @@ final class ContainerProcess {
     if (SETSID) {
       argv.add("/usr/bin/setsid");
     }
-    argv.addAll(spec.argv());
+    argv.addAll(SignalDefaults.argv(spec.argv()));
     ProcessBuilder builder =
         new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().clear();
