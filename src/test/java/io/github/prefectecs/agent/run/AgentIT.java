@@ -329,8 +329,13 @@ class AgentIT {
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("\"status\":\"ok\"");
 
-    // Let the loop go idle, then poke: a new run is picked up well before the 10 s idle wait.
-    Eventually.until(WAIT, "idle polls", () -> server.requestCount("get_runs_in_queue") >= 6);
+    // Let the loop go idle (waits of 0.25, 0.5, 1, 2, 4, 8, then 10 s), and poke just after an
+    // idle poll: without the poke the next poll is 10 s away; with it the new run is launched at
+    // once.
+    Eventually.until(WAIT, "idle polls", () -> server.requestCount("get_runs_in_queue") >= 7);
+    int polls = server.requestCount("get_runs_in_queue");
+    Eventually.until(
+        WAIT, "the next idle poll", () -> server.requestCount("get_runs_in_queue") > polls);
     String run = dueRun(server.createFlow("late"), List.of());
     HttpResponse<String> poke =
         http.send(
@@ -338,7 +343,7 @@ class AgentIT {
             HttpResponse.BodyHandlers.ofString());
     assertThat(poke.statusCode()).isEqualTo(200);
     Eventually.until(
-        Duration.ofSeconds(3),
+        Duration.ofSeconds(6),
         "poked poll launched the new run",
         () -> launcher.launchedRuns().contains(run));
   }

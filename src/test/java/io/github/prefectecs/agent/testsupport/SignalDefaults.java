@@ -1,6 +1,7 @@
 package io.github.prefectecs.agent.testsupport;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ public final class SignalDefaults {
           + "signal.signal(signal.SIGQUIT, signal.SIG_DFL)\n"
           + "os.execvp(sys.argv[1], sys.argv[1:])\n";
   private static final boolean INHERITED_IGNORED = ignored(SIGINT) || ignored(SIGQUIT);
+  private static volatile List<String> resetCommand;
 
   private SignalDefaults() {}
 
@@ -29,9 +31,14 @@ public final class SignalDefaults {
     return INHERITED_IGNORED ? withReset(argv) : argv;
   }
 
-  /** {@code argv} behind a Python one-liner that sets both signals to default, then execs it. */
+  /** {@code argv} behind a command that sets both signals to default, then execs it. */
   static List<String> withReset(List<String> argv) {
-    List<String> out = new ArrayList<>(List.of(python(), "-c", RESET_THEN_EXEC));
+    List<String> reset = resetCommand;
+    if (reset == null) {
+      reset = resetCommand();
+      resetCommand = reset;
+    }
+    List<String> out = new ArrayList<>(reset);
     out.addAll(argv);
     return out;
   }
@@ -51,13 +58,64 @@ public final class SignalDefaults {
     return false;
   }
 
+  /**
+   * GNU env's {@code --default-signal} (coreutils 8.31 and later) where it is there: it changes
+   * nothing else. Else a Python one-liner; Python then adds {@code LC_CTYPE} to an environment that
+   * names no locale (PEP 538), which the flow processes' environments always do.
+   */
+  private static List<String> resetCommand() {
+    for (String env : List.of("/usr/bin/env", "/bin/env")) {
+      if (Files.isExecutable(Path.of(env))) {
+        try {
+          Process p =
+              new ProcessBuilder(env, "--default-signal=INT,QUIT", "true")
+                  .redirectErrorStream(true)
+                  .start();
+          p.getInputStream().readAllBytes();
+          if (p.waitFor() == 0) {
+            return List.of(env, "--default-signal=INT,QUIT");
+          }
+        } catch (IOException e) {
+          // try the next
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    return pythonReset();
+  }
+
+  /** The Python one-liner that resets both signals, then execs its arguments. */
+  static List<String> pythonReset() {
+    return List.of(python(), "-c", RESET_THEN_EXEC);
+  }
+
+  /**
+   * The Python interpreter itself: a version manager's shim (pyenv) on the PATH would add its own
+   * variables to the environment the flow process gets, so the shim is asked for its executable.
+   */
   private static String python() {
+    String onPath = "/usr/bin/python3";
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
       Path candidate = Path.of(dir.isEmpty() ? "." : dir, "python3");
       if (Files.isExecutable(candidate)) {
-        return candidate.toAbsolutePath().toString();
+        onPath = candidate.toAbsolutePath().toString();
+        break;
       }
     }
-    return "/usr/bin/python3";
+    try {
+      Process p =
+          new ProcessBuilder(onPath, "-c", "import sys; print(sys.executable)")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      return p.waitFor() == 0 && Files.isExecutable(Path.of(out)) ? out : onPath;
+    } catch (IOException e) {
+      return onPath;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return onPath;
+    }
   }
 }

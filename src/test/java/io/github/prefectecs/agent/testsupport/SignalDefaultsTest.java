@@ -45,4 +45,35 @@ class SignalDefaultsTest {
     assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
         .isEqualTo("['a b', '--c=d']");
   }
+
+  @Test
+  void theEnvironmentPassesThroughTheResetUnchanged() throws Exception {
+    ProcessBuilder b =
+        new ProcessBuilder(SignalDefaults.withReset(List.of("/usr/bin/env")))
+            .redirectErrorStream(true);
+    b.environment().clear();
+    b.environment().put("ONLY", "this");
+    Process p = b.start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
+        .isEqualTo("ONLY=this");
+  }
+
+  @Test
+  void thePythonFallbackResetsTooAndKeepsAnEnvironmentThatNamesItsLocale() throws Exception {
+    List<String> printHandler = new ArrayList<>(SignalDefaults.pythonReset());
+    printHandler.addAll(PRINT_SIGINT_HANDLER);
+    assertThat(underIgnoredSigint(printHandler)).isEqualTo("default_int_handler");
+
+    List<String> printEnv = new ArrayList<>(SignalDefaults.pythonReset());
+    printEnv.add("/usr/bin/env");
+    ProcessBuilder b = new ProcessBuilder(printEnv).redirectErrorStream(true);
+    b.environment().clear();
+    b.environment().put("LANG", "C.UTF-8");
+    b.environment().put("ONLY", "this");
+    Process p = b.start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines())
+        .containsExactlyInAnyOrder("LANG=C.UTF-8", "ONLY=this");
+  }
 }
